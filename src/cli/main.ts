@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander'
+import { EXIT, IamtrailError } from '../errors.js'
+import { IAMTRAIL_VERSION } from '../version.js'
+import { registerPolicy } from './commands/policy.js'
+
+/** The one place that turns an exception into a message and an exit code. */
+async function main(argv: string[]): Promise<void> {
+  const program = new Command('iamtrail')
+    .description('Least-privilege IAM policies from CloudTrail evidence')
+    .version(IAMTRAIL_VERSION)
+    .option('--debug', 'print stack traces')
+    .showHelpAfterError()
+    .exitOverride()
+  registerPolicy(program)
+  try {
+    await program.parseAsync(argv)
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : EXIT.usage
+      return
+    }
+    const debug = argv.includes('--debug')
+    if (err instanceof IamtrailError) {
+      process.stderr.write(`iamtrail: ${err.message}\n`)
+      if (debug && err.stack) process.stderr.write(`${err.stack}\n`)
+      process.exitCode = err.exitCode
+      return
+    }
+    process.stderr.write(`iamtrail: internal error: ${(err as Error)?.message ?? String(err)}\n`)
+    if (debug) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`)
+    else process.stderr.write('  (run again with --debug for the stack trace, and please report it)\n')
+    process.exitCode = EXIT.internal
+  }
+}
+
+await main(process.argv)

@@ -1,0 +1,90 @@
+import { createWriteStream } from 'node:fs'
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { createGzip } from 'node:zlib'
+import { IamtrailError } from '../errors.js'
+import type { CloudTrailEvent } from '../events/cloudtrail-event.js'
+
+/**
+ * A recording is a directory: `manifest.json` plus `events.ndjson.gz`, the raw CloudTrail events
+ * unchanged, one per line. Plain gzip NDJSON keeps it readable by any tool (zcat | jq) and by every
+ * iamtrail command; the manifest says what the recording covers and how complete it is.
+ */
+export const RECORDING_FORMAT = 'iamtrail-recording/1'
+export const MANIFEST = 'manifest.json'
+export const EVENTS = 'events.ndjson.gz'
+
+export interface RecordingManifest {
+  format: typeof RECORDING_FORMAT
+  iamtrailVersion: string
+  /** deploy, update, teardown, … — carried into every grant's evidence. */
+  name: string
+  principal: string
+  window: { start: string; end: string }
+  regions: string[]
+  sources: string[]
+  settle: { outcome: 'complete' | 'possibly incomplete'; detail?: string }
+  counts: { events: number; perRegion: Record<string, number> }
+  command?: { argv: string[]; exitCode: number | null }
+  createdAt: string
+}
+
+export async function isRecording(path: string): Promise<boolean> {
+  try {
+    if (!(await stat(path)).isDirectory()) return false
+    const m = JSON.parse(await readFile(join(path, MANIFEST), 'utf8')) as { format?: string }
+    return m.format === RECORDING_FORMAT
+  } catch {
+    return false
+  }
+}
+
+export async function readManifest(path: string): Promise<RecordingManifest> {
+  let text: string
+  try {
+    text = await readFile(join(path, MANIFEST), 'utf8')
+  } catch (err) {
+    throw new IamtrailError(`${path}: not a recording (no ${MANIFEST})`, 'user', undefined, { cause: err })
+  }
+  const m = JSON.parse(text) as RecordingManifest
+  if (m.format !== RECORDING_FORMAT) {
+    throw new IamtrailError(`${path}: unsupported recording format ${JSON.stringify(m.format)}`)
+  }
+  return m
+}
+
+/**
+ * Writes a recording atomically: everything goes to a sibling temporary directory that is renamed
+ * into place, so a reader never sees half a recording. An existing recording is replaced only with
+ * `force`.
+ */
+export async function writeRecording(
+  path: string,
+  manifest: RecordingManifest,
+  events: AsyncIterable<CloudTrailEvent> | Iterable<CloudTrailEvent>,
+  force = false,
+): Promise<void> {
+  const exists = await stat(path).then(
+    () => true,
+    () => false,
+  )
+  if (exists && !force) throw new IamtrailError(`${path} exists; pass --force to replace it`)
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now()}`)
+  await mkdir(tmp, { recursive: true })
+  try {
+    const lines = Readable.from(
+      (async function* () {
+        for await (const e of events) yield `${JSON.stringify(e)}\n`
+      })(),
+    )
+    await pipeline(lines, createGzip(), createWriteStream(join(tmp, EVENTS)))
+    await writeFile(join(tmp, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`)
+    if (exists) await rm(path, { recursive: true, force: true })
+    await rename(tmp, path)
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true })
+    throw err
+  }
+}

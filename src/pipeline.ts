@@ -1,0 +1,52 @@
+import { Catalog } from './catalog/catalog.js'
+import { type FileStats, readInputs } from './collect/files.js'
+import type { TimeWindow } from './collect/window.js'
+import { IamtrailError } from './errors.js'
+import type { PrincipalSelector } from './events/principal.js'
+import type { FindingSink } from './findings.js'
+import { createMapper } from './reduce/create-mapper.js'
+import { type ReduceResult, reduceEvents } from './reduce/reduce-events.js'
+import type { Usage } from './reduce/usage.js'
+
+export interface UsageRequest {
+  inputs: readonly string[]
+  principal?: PrincipalSelector
+  window: TimeWindow
+  sink: FindingSink
+  catalog?: Catalog
+}
+
+export interface UsageResult extends ReduceResult {
+  usage: Usage
+  catalog: Catalog
+}
+
+/**
+ * Inputs → the usage of one principal: the shared front half of `policy`, `diff` and `creep`.
+ * Several principals without a selection is a user error that lists them: merging unrelated
+ * principals into one policy would grant each what the others used.
+ */
+export async function usageFromInputs(req: UsageRequest): Promise<UsageResult> {
+  const catalog = req.catalog ?? new Catalog()
+  const fileStats: FileStats = { filesRead: 0, filesSkipped: 0, filesWithErrors: 0 }
+  const events = readInputs(req.inputs, req.window, { sink: req.sink }, fileStats)
+  const opts = { window: req.window, mapper: createMapper(catalog), catalog, sink: req.sink }
+  const result = await reduceEvents(events, req.principal ? { ...opts, principal: req.principal } : opts)
+  Object.assign(result.stats, fileStats)
+  if (result.usages.length > 1) {
+    const list = Object.entries(result.principalsSeen)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([p, n]) => `  ${p}  (${n} events)`)
+      .join('\n')
+    throw new IamtrailError(
+      `the input holds ${result.usages.length} principals; choose one with --principal:\n${list}`,
+    )
+  }
+  const usage = result.usages[0]
+  if (!usage) {
+    const seen = Object.keys(result.principalsSeen)
+    const hint = seen.length ? `; principals seen: ${seen.sort().join(', ')}` : ''
+    throw new IamtrailError(`no events of the selected principal in the inputs and window${hint}`, 'user', 1)
+  }
+  return { ...result, usage, catalog }
+}

@@ -1,0 +1,98 @@
+import type { Catalog } from '../catalog/catalog.js'
+import { inWindow, type TimeWindow } from '../collect/window.js'
+import { isDenied } from '../events/called-via.js'
+import { describeOrigin, type LocatedEvent } from '../events/cloudtrail-event.js'
+import { matchesPrincipal, type PrincipalSelector, principalOf } from '../events/principal.js'
+import type { FindingSink } from '../findings.js'
+import { UsageAccumulator } from './accumulate.js'
+import type { EventMapper } from './mapping.js'
+import { emptyStats, type ReduceStats, type Usage } from './usage.js'
+
+export interface ReduceOptions {
+  /** Without a selector every principal is reduced separately; the caller decides what to do with several. */
+  principal?: PrincipalSelector
+  window: TimeWindow
+  mapper: EventMapper
+  catalog: Catalog
+  sink: FindingSink
+}
+
+export interface ReduceResult {
+  usages: Usage[]
+  stats: ReduceStats
+  /** Events per principal seen in the window (before principal selection). */
+  principalsSeen: Record<string, number>
+}
+
+/**
+ * Streams events through principal and window selection and the mapper into one Usage per
+ * principal. Memory holds distinct grants only. The only await per event is the first load of a
+ * service into the catalog.
+ */
+export async function reduceEvents(
+  events: AsyncIterable<LocatedEvent>,
+  opts: ReduceOptions,
+): Promise<ReduceResult> {
+  const stats = emptyStats()
+  const accumulators = new Map<string, UsageAccumulator>()
+  const principalsSeen: Record<string, number> = {}
+  const skip = (reason: string) => {
+    stats.skipped[reason] = (stats.skipped[reason] ?? 0) + 1
+  }
+  for await (const located of events) {
+    const { event } = located
+    stats.eventsRead++
+    if (!inWindow(event.eventTime, opts.window)) {
+      skip('outside the time window')
+      continue
+    }
+    const principal = principalOf(event)
+    if (principal === undefined) {
+      skip('no principal (service event or anonymous call)')
+      continue
+    }
+    principalsSeen[principal] = (principalsSeen[principal] ?? 0) + 1
+    if (opts.principal && !matchesPrincipal(event, opts.principal)) {
+      skip('another principal')
+      continue
+    }
+    stats.matched++
+    for (const prefix of opts.mapper.prefixesFor(event)) {
+      if (!opts.catalog.isLoaded(prefix)) await opts.catalog.ensureService(prefix)
+    }
+    const mapping = opts.mapper.map(event)
+    const key = opts.principal ? selectorLabel(opts.principal) : principal
+    let acc = accumulators.get(key)
+    if (!acc) {
+      acc = new UsageAccumulator(key)
+      accumulators.set(key, acc)
+    }
+    acc.add(located, mapping)
+    if (mapping.kind === 'mapped') {
+      stats.mapped++
+      if (isDenied(event)) stats.denied++
+      for (const f of mapping.findings) {
+        opts.sink.report({ ...f, where: f.where ?? describeOrigin(located.origin), eventId: event.eventID })
+      }
+    } else if (mapping.kind === 'unmapped') {
+      stats.unmapped++
+    } else {
+      stats.excluded++
+    }
+  }
+  const usages = [...accumulators.values()]
+    .map((a) => a.result())
+    .sort((a, b) => (a.principal < b.principal ? -1 : 1))
+  for (const u of usages) {
+    if (opts.window.start || opts.window.end) {
+      u.window = {}
+      if (opts.window.start) u.window.start = opts.window.start.toISOString()
+      if (opts.window.end) u.window.end = opts.window.end.toISOString()
+    }
+  }
+  return { usages, stats, principalsSeen }
+}
+
+export function selectorLabel(sel: PrincipalSelector): string {
+  return sel.kind === 'access-key' ? `access key ${sel.id}` : sel.arn
+}

@@ -1,0 +1,85 @@
+import type { ConditionBlock, PolicyDocument, PolicyStatement } from '../policy/document.js'
+import type { Usage } from '../reduce/usage.js'
+
+export interface SynthesisOptions {
+  /** Leave out permissions that were only ever denied during the recording. */
+  excludeDenied?: boolean
+}
+
+/**
+ * Usage → one policy document. Per service, actions that share the same resource set and
+ * condition share a statement. Everything is sorted, so the same usage always gives the same bytes.
+ */
+export function synthesizePolicy(usage: Usage, opts: SynthesisOptions = {}): PolicyDocument {
+  const byKey = new Map<
+    string,
+    { service: string; condition?: ConditionBlock; actions: Map<string, Set<string>> }
+  >()
+  for (const g of usage.grants) {
+    if (opts.excludeDenied && g.evidence.denied === g.evidence.count) continue
+    const service = g.action.split(':')[0]!
+    const cond = g.condition ? canonicalJson(g.condition) : ''
+    const key = `${service}\u0000${cond}`
+    let entry = byKey.get(key)
+    if (!entry) {
+      entry = { service, actions: new Map() }
+      if (g.condition) entry.condition = g.condition
+      byKey.set(key, entry)
+    }
+    let resources = entry.actions.get(g.action)
+    if (!resources) {
+      resources = new Set()
+      entry.actions.set(g.action, resources)
+    }
+    resources.add(g.resource)
+  }
+  const statements: { sortKey: string; service: string; stmt: PolicyStatement }[] = []
+  for (const entry of byKey.values()) {
+    const groups = new Map<string, { actions: string[]; resources: string[] }>()
+    for (const [action, set] of entry.actions) {
+      // "*" already covers every ARN the action was used on.
+      const resources = set.has('*') ? ['*'] : [...set].sort()
+      const rkey = resources.join('\u0000')
+      const group = groups.get(rkey)
+      if (group) group.actions.push(action)
+      else groups.set(rkey, { actions: [action], resources })
+    }
+    for (const { actions, resources } of groups.values()) {
+      actions.sort()
+      const stmt: PolicyStatement = { Effect: 'Allow', Action: actions, Resource: resources }
+      if (entry.condition) stmt.Condition = entry.condition
+      statements.push({ sortKey: `${actions[0]}\u0000${resources[0]}`, service: entry.service, stmt })
+    }
+  }
+  statements.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0))
+  const used = new Map<string, number>()
+  return {
+    Version: '2012-10-17',
+    Statement: statements.map(({ service, stmt }) => {
+      const base = pascal(service)
+      const n = (used.get(base) ?? 0) + 1
+      used.set(base, n)
+      return { Sid: n === 1 ? base : `${base}${n}`, ...stmt }
+    }),
+  }
+}
+
+function pascal(s: string): string {
+  return s
+    .split(/[^a-zA-Z0-9]+/)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('')
+}
+
+/** JSON with sorted keys, so equal conditions compare equal whatever order they were built in. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(',')}}`
+  }
+  return JSON.stringify(v)
+}
