@@ -28,13 +28,26 @@ export function formatSummary(
     lines.push('  excluded calls (no permission needed):')
     for (const e of usage.excluded) lines.push(`    ${e.call} ×${e.count}: ${e.reason}`)
   }
-  const shown = findings.filter((f) => f.code !== 'event.excluded')
+  // The same problem on many events is one line with a count and the first place it happened.
+  const groups = new Map<string, { f: Finding; count: number }>()
+  for (const f of findings) {
+    if (f.code === 'event.excluded') continue
+    const key =
+      f.severity === 'error' ? `${f.code}\u0000${f.where}\u0000${f.detail}` : `${f.code}\u0000${f.detail}`
+    const g = groups.get(key)
+    if (g) g.count++
+    else groups.set(key, { f, count: 1 })
+  }
   const limit = 50
-  for (const f of shown.slice(0, limit)) {
+  const shown = [...groups.values()]
+  for (const { f, count } of shown.slice(0, limit)) {
     const where = f.where ? `${f.where}: ` : ''
     const id = f.eventId && !(f.where ?? '').includes(f.eventId) ? ` (event ${f.eventId})` : ''
-    lines.push(`  ${f.severity}: ${where}${f.detail}${id} [${f.code}]`)
+    const times = count > 1 ? ` ×${count}, first at` : ''
+    lines.push(
+      `  ${f.severity}: ${f.detail}${times ? `${times} ${where.slice(0, -2)}${id}` : ` ${where ? `at ${where.slice(0, -2)}` : ''}${id}`} [${f.code}]`,
+    )
   }
-  if (shown.length > limit) lines.push(`  … and ${shown.length - limit} more findings`)
+  if (shown.length > limit) lines.push(`  … and ${shown.length - limit} more kinds of findings`)
   return `${lines.join('\n')}\n`
 }

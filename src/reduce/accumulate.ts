@@ -1,5 +1,5 @@
 import { calledVia, isDenied } from '../events/called-via.js'
-import type { LocatedEvent } from '../events/cloudtrail-event.js'
+import type { CloudTrailEvent, LocatedEvent } from '../events/cloudtrail-event.js'
 import type { EventMapping } from './mapping.js'
 import type { Usage, UsedGrant } from './usage.js'
 
@@ -16,6 +16,8 @@ interface GrantState {
   regions: Set<string>
   errorCodes: Set<string>
   denied: number
+  errored: number
+  allUnresolved: boolean
   /** False once any event proved the action directly. */
   onlyInferred: boolean
 }
@@ -30,6 +32,9 @@ export class UsageAccumulator {
   private readonly excluded = new Map<string, { rule: string; reason: string; count: number }>()
   private readonly regions = new Set<string>()
   private readonly recordings = new Set<string>()
+
+  /** One event of the principal, for partition and account when resolving deferred ARNs. */
+  private sample: CloudTrailEvent | undefined
 
   constructor(readonly principal: string) {}
 
@@ -47,20 +52,23 @@ export class UsageAccumulator {
       else this.unmapped.set(call, { reason: mapping.reason, count: 1, exampleEventId: event.eventID })
       return
     }
+    this.sample ??= event
     this.regions.add(event.awsRegion)
     if (origin.recording) this.recordings.add(origin.recording)
     const via = calledVia(event)
     const denied = isDenied(event)
     for (const g of mapping.grants) {
-      const key = `${g.action}\u0000${g.resource}\u0000${g.condition ? JSON.stringify(g.condition) : ''}`
+      const key = `${g.action}\u0000${g.resource}\u0000${g.condition ? JSON.stringify(g.condition) : ''}\u0000${g.instanceProfile ?? ''}`
       let s = this.grants.get(key)
       if (!s) {
         const grant: Omit<UsedGrant, 'rules' | 'evidence'> = {
           action: g.action,
           resource: g.resource,
           inferred: true,
+          unresolved: true,
         }
         if (g.condition) grant.condition = g.condition
+        if (g.instanceProfile) grant.instanceProfile = g.instanceProfile
         s = {
           grant,
           rules: new Set(),
@@ -74,6 +82,8 @@ export class UsageAccumulator {
           regions: new Set(),
           errorCodes: new Set(),
           denied: 0,
+          errored: 0,
+          allUnresolved: true,
           onlyInferred: true,
         }
         this.grants.set(key, s)
@@ -91,30 +101,42 @@ export class UsageAccumulator {
       s.regions.add(event.awsRegion)
       if (event.errorCode) s.errorCodes.add(event.errorCode)
       if (denied) s.denied++
+      if (event.errorCode) s.errored++
+      if (!g.unresolved) s.allUnresolved = false
     }
   }
 
-  result(): Usage {
+  /** `profileRole` resolves instance profiles whose role the stream showed after the call that used them. */
+  result(profileRole?: (profile: string, like: CloudTrailEvent | undefined) => string | undefined): Usage {
     const sorted = <T>(s: Set<T>) => [...s].sort()
     const grants: UsedGrant[] = [...this.grants.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, s]) => ({
-        ...s.grant,
-        inferred: s.onlyInferred,
-        rules: sorted(s.rules),
-        evidence: {
-          count: s.count,
-          firstSeen: s.firstSeen,
-          lastSeen: s.lastSeen,
-          exampleEventId: s.exampleEventId,
-          calls: sorted(s.calls),
-          via: sorted(s.via),
-          recordings: sorted(s.recordings),
-          regions: sorted(s.regions),
-          errorCodes: sorted(s.errorCodes),
-          denied: s.denied,
-        },
-      }))
+      .map(([, s]) => {
+        const role = s.grant.instanceProfile ? profileRole?.(s.grant.instanceProfile, this.sample) : undefined
+        const grant = role
+          ? { ...s.grant, resource: role, unresolved: false, instanceProfile: undefined }
+          : s.grant
+        if (role) delete grant.instanceProfile
+        return {
+          ...grant,
+          inferred: s.onlyInferred,
+          unresolved: role ? false : s.allUnresolved,
+          rules: sorted(s.rules),
+          evidence: {
+            count: s.count,
+            firstSeen: s.firstSeen,
+            lastSeen: s.lastSeen,
+            exampleEventId: s.exampleEventId,
+            calls: sorted(s.calls),
+            via: sorted(s.via),
+            recordings: sorted(s.recordings),
+            regions: sorted(s.regions),
+            errorCodes: sorted(s.errorCodes),
+            denied: s.denied,
+            errored: s.errored,
+          },
+        }
+      })
     return {
       principal: this.principal,
       grants,

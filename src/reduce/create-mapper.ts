@@ -1,8 +1,8 @@
 import type { Catalog } from '../catalog/catalog.js'
-import { createBaselineMapper } from './actions.js'
+import { createEventMapper } from './actions.js'
 import type { EventMapper } from './mapping.js'
 
 /** The mapper every command uses. */
 export function createMapper(catalog: Catalog): EventMapper {
-  return createBaselineMapper(catalog)
+  return createEventMapper(catalog)
 }

@@ -16,6 +16,10 @@ export interface MappedGrant {
   inferredBy?: string
   /** Why this action for this event: the rule id from our tables, or `sar:direct` for name = action. */
   rule: string
+  /** The resource could not be named from the event: `*` stands in for it (a finding says why). */
+  unresolved?: boolean
+  /** iam:PassRole of an instance profile whose role was not known yet: resolved when the stream ends. */
+  instanceProfile?: string
 }
 
 export type EventMapping =
@@ -27,4 +31,6 @@ export interface EventMapper {
   /** IAM service prefixes this event may need loaded in the catalog before `map` is called. */
   prefixesFor(event: CloudTrailEvent): string[]
   map(event: CloudTrailEvent): EventMapping
+  /** The role of an instance profile, as learned from the whole stream. */
+  profileRole?(profile: string, like: CloudTrailEvent | undefined): string | undefined
 }

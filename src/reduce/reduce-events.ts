@@ -3,7 +3,7 @@ import { inWindow, type TimeWindow } from '../collect/window.js'
 import { isDenied } from '../events/called-via.js'
 import { describeOrigin, type LocatedEvent } from '../events/cloudtrail-event.js'
 import { matchesPrincipal, type PrincipalSelector, principalOf } from '../events/principal.js'
-import type { FindingSink } from '../findings.js'
+import { type FindingSink, finding } from '../findings.js'
 import { UsageAccumulator } from './accumulate.js'
 import type { EventMapper } from './mapping.js'
 import { emptyStats, type ReduceStats, type Usage } from './usage.js'
@@ -80,9 +80,23 @@ export async function reduceEvents(
       stats.excluded++
     }
   }
+  const profileRole = opts.mapper.profileRole?.bind(opts.mapper)
   const usages = [...accumulators.values()]
-    .map((a) => a.result())
+    .map((a) => a.result(profileRole))
     .sort((a, b) => (a.principal < b.principal ? -1 : 1))
+  for (const u of usages) {
+    for (const g of u.grants) {
+      if (!g.instanceProfile) continue
+      opts.sink.report(
+        finding(
+          'inference.unresolved',
+          `iam:PassRole for instance profile ${g.instanceProfile}: the recording never shows its role (no AddRoleToInstanceProfile or GetInstanceProfile response); granted on * with iam:PassedToService`,
+          undefined,
+          g.evidence.exampleEventId,
+        ),
+      )
+    }
+  }
   for (const u of usages) {
     if (opts.window.start || opts.window.end) {
       u.window = {}

@@ -19,6 +19,8 @@ export interface Evidence {
   errorCodes: string[]
   /** How many of the calls were denied (AccessDenied and kin). */
   denied: number
+  /** How many of the calls failed for any reason (throttled, not found, denied, …). */
+  errored: number
 }
 
 export interface UsedGrant {
@@ -29,6 +31,10 @@ export interface UsedGrant {
   rules: string[]
   /** True when no event shows the action itself: it was inferred from request parameters. */
   inferred: boolean
+  /** True when every call behind the grant left its resource unnamed (e.g. a throttled call without parameters). */
+  unresolved: boolean
+  /** For iam:PassRole through an instance profile whose role the recording never showed. */
+  instanceProfile?: string
   evidence: Evidence
 }
 

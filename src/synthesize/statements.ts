@@ -1,5 +1,5 @@
 import type { ConditionBlock, PolicyDocument, PolicyStatement } from '../policy/document.js'
-import type { Usage } from '../reduce/usage.js'
+import type { Usage, UsedGrant } from '../reduce/usage.js'
 
 export interface SynthesisOptions {
   /** Leave out permissions that were only ever denied during the recording. */
@@ -15,8 +15,10 @@ export function synthesizePolicy(usage: Usage, opts: SynthesisOptions = {}): Pol
     string,
     { service: string; condition?: ConditionBlock; actions: Map<string, Set<string>> }
   >()
+  const named = new Set(usage.grants.filter((g) => g.resource !== '*').map((g) => g.action))
   for (const g of usage.grants) {
     if (opts.excludeDenied && g.evidence.denied === g.evidence.count) continue
+    if (isRedundantFailedCall(g, named)) continue
     const service = g.action.split(':')[0]!
     const cond = g.condition ? canonicalJson(g.condition) : ''
     const key = `${service}\u0000${cond}`
@@ -62,6 +64,21 @@ export function synthesizePolicy(usage: Usage, opts: SynthesisOptions = {}): Pol
       return { Sid: n === 1 ? base : `${base}${n}`, ...stmt }
     }),
   }
+}
+
+/**
+ * A call that failed (throttled, not found) without naming its resource, for an action that other
+ * calls used on named resources: the retry that succeeded is the evidence, and granting the failed
+ * attempt "*" would widen the policy for nothing. A denied call is never dropped this way.
+ */
+export function isRedundantFailedCall(g: UsedGrant, named: ReadonlySet<string>): boolean {
+  return (
+    g.resource === '*' &&
+    g.unresolved &&
+    g.evidence.errored === g.evidence.count &&
+    g.evidence.denied === 0 &&
+    named.has(g.action)
+  )
 }
 
 function pascal(s: string): string {
