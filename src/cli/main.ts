@@ -2,7 +2,14 @@
 import { Command, CommanderError } from 'commander'
 import { EXIT, IamtrailError } from '../errors.js'
 import { IAMTRAIL_VERSION } from '../version.js'
+import { registerExplain } from './commands/explain.js'
 import { registerPolicy } from './commands/policy.js'
+
+// `iamtrail … | head` closes stdout early; that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+  throw err
+})
 
 /** The one place that turns an exception into a message and an exit code. */
 async function main(argv: string[]): Promise<void> {
@@ -13,6 +20,7 @@ async function main(argv: string[]): Promise<void> {
     .showHelpAfterError()
     .exitOverride()
   registerPolicy(program)
+  registerExplain(program)
   try {
     await program.parseAsync(argv)
   } catch (err) {
