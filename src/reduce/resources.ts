@@ -30,6 +30,7 @@ const ALIASES: Readonly<Record<string, readonly string[]>> = {
   PolicyNameWithPath: ['policyName'],
   QueueName: ['queueName', 'queueUrl'],
   RoleNameWithPath: ['roleName'],
+  RuleName: ['name', 'rule'],
   SecurityGroupId: ['groupId', 'securityGroupId'],
   StackName: ['stackName'],
   TrailName: ['name', 'trailName'],
@@ -76,9 +77,11 @@ export class ArnResolver {
       const filled = this.fill(f, event, v)
       if (filled.length) return { arns: filled }
     }
-    // Resource types that are all optional: the call may act on no particular resource (a List or
+    // All resource types optional on a List or Read call: it may act on no particular resource (a
     // Describe without a filter), and "*" is exactly what it needs.
-    if (required.length === 0) return { arns: ['*'] } as { arns: string[] }
+    if (required.length === 0 && (action.accessLevel === 'List' || action.accessLevel === 'Read')) {
+      return { arns: ['*'] } as { arns: string[] }
+    }
     return {
       arns: ['*'],
       problem: `${prefix}:${action.name}: the event does not name its ${types.map((t) => t.name).join(' or ')}; granted on *`,

@@ -15,10 +15,7 @@ export function synthesizePolicy(usage: Usage, opts: SynthesisOptions = {}): Pol
     string,
     { service: string; condition?: ConditionBlock; actions: Map<string, Set<string>> }
   >()
-  const named = new Set(usage.grants.filter((g) => g.resource !== '*').map((g) => g.action))
-  for (const g of usage.grants) {
-    if (opts.excludeDenied && g.evidence.denied === g.evidence.count) continue
-    if (isRedundantFailedCall(g, named)) continue
+  for (const g of keptGrants(usage, opts)) {
     const service = g.action.split(':')[0]!
     const cond = g.condition ? canonicalJson(g.condition) : ''
     const key = `${service}\u0000${cond}`
@@ -64,6 +61,15 @@ export function synthesizePolicy(usage: Usage, opts: SynthesisOptions = {}): Pol
       return { Sid: n === 1 ? base : `${base}${n}`, ...stmt }
     }),
   }
+}
+
+/** The grants a synthesized policy must cover: what `--verify` replays. */
+export function keptGrants(usage: Usage, opts: SynthesisOptions = {}): UsedGrant[] {
+  const named = new Set(usage.grants.filter((g) => g.resource !== '*').map((g) => g.action))
+  return usage.grants.filter(
+    (g) =>
+      !(opts.excludeDenied && g.evidence.denied === g.evidence.count) && !isRedundantFailedCall(g, named),
+  )
 }
 
 /**

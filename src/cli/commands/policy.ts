@@ -1,8 +1,9 @@
 import type { Command } from 'commander'
 import { EXIT } from '../../errors.js'
 import { FindingList } from '../../findings.js'
+import { verifyPolicy } from '../../granted/verify.js'
 import { usageFromInputs } from '../../pipeline.js'
-import { synthesizePolicy } from '../../synthesize/statements.js'
+import { keptGrants, synthesizePolicy } from '../../synthesize/statements.js'
 import { writeOutput } from '../output.js'
 import { parseSelector, parseWindow } from '../parse-options.js'
 import { formatSummary } from '../summary.js'
@@ -17,6 +18,7 @@ interface PolicyOptions {
   force: boolean
   excludeDenied: boolean
   quiet: boolean
+  verify: boolean
 }
 
 export function registerPolicy(program: Command): void {
@@ -39,6 +41,11 @@ export function registerPolicy(program: Command): void {
     .option('--force', 'overwrite --output if it exists', false)
     .option('--exclude-denied', 'leave out permissions that were denied during the recording', false)
     .option('-q, --quiet', 'no summary on stderr', false)
+    .option(
+      '--verify',
+      'replay every recorded grant against the policy with the evaluator; fail if any would be denied',
+      false,
+    )
     .addHelpText(
       'after',
       `
@@ -50,7 +57,8 @@ Examples:
   $ iamtrail policy events.json -o policy.json
   $ zcat trail.ndjson.gz | iamtrail policy - --principal arn:aws:iam::123456789012:user/ci
 
-Exit codes: 0 ok; 1 usage error or nothing to do; 2 policy written but an input failed (may be incomplete).`,
+Exit codes: 0 ok; 1 usage error or nothing to do; 2 policy written but an input failed (may be incomplete);
+3 --verify found a recorded call the policy would not allow.`,
     )
     .action(async (inputs: string[], opts: PolicyOptions) => {
       const findings = new FindingList()
@@ -61,6 +69,24 @@ Exit codes: 0 ok; 1 usage error or nothing to do; 2 policy written but an input 
       const policy = synthesizePolicy(result.usage, { excludeDenied: opts.excludeDenied })
       await writeOutput(`${JSON.stringify(policy, null, 2)}\n`, opts.output, opts.force)
       if (!opts.quiet) process.stderr.write(formatSummary(result.stats, result.usage, findings.items))
+      if (opts.verify) {
+        const grants = keptGrants(result.usage, { excludeDenied: opts.excludeDenied })
+        const failures = verifyPolicy(grants, result.usage.principal, [policy])
+        if (failures.length) {
+          for (const f of failures)
+            process.stderr.write(
+              `iamtrail: verify: ${f.action} on ${f.resource} would be ${f.decision.result}${f.decision.result === 'conditional' ? ` (needs ${f.decision.keys.join(', ')})` : ''}\n`,
+            )
+          process.stderr.write(
+            `iamtrail: verify FAILED: ${failures.length} of ${grants.length} recorded grants are not allowed by the policy\n`,
+          )
+          process.exitCode = EXIT.gate
+          return
+        }
+        process.stderr.write(
+          `iamtrail: verify: all ${grants.length} recorded grants are allowed by the policy\n`,
+        )
+      }
       if (result.stats.filesWithErrors > 0 || findings.hasErrors()) process.exitCode = EXIT.incomplete
     })
 }

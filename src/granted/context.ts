@@ -1,0 +1,29 @@
+import type { UsedGrant } from '../reduce/usage.js'
+import { type AuthzRequest, contextOf } from './request.js'
+
+/**
+ * The requests a used grant stands for: one per region it was used in, with the context keys the
+ * evidence tells us. Everything else stays unknown, so a condition on it answers `conditional`.
+ */
+export function requestsFor(grant: UsedGrant, principal: string): AuthzRequest[] {
+  const account = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1]
+  const user = /:user\/(?:.*\/)?([^/]+)$/.exec(principal)?.[1]
+  const known: Record<string, string | string[] | undefined> = {
+    'aws:PrincipalArn': principal.startsWith('arn:') ? principal : undefined,
+    'aws:SecureTransport': 'true',
+  }
+  if (account) known['aws:PrincipalAccount'] = account
+  if (user) known['aws:username'] = user
+  const via = grant.evidence.via
+  if (via.length === 1) known['aws:ViaAWSService'] = via[0] === 'direct' ? 'false' : 'true'
+  // Keys of the grant's own condition (iam:PassedToService, ec2:CreateAction) are facts of the call.
+  for (const keys of Object.values(grant.condition ?? {})) {
+    for (const [k, v] of Object.entries(keys)) known[k] = Array.isArray(v) ? v : [v as string]
+  }
+  const regions = grant.evidence.regions.length ? grant.evidence.regions : [undefined]
+  return regions.map((region) => ({
+    action: grant.action,
+    resource: grant.resource,
+    context: contextOf(region ? { ...known, 'aws:RequestedRegion': region } : known),
+  }))
+}

@@ -1,0 +1,125 @@
+import { readdir, readFile, stat } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import { IamtrailError } from '../errors.js'
+import type { PolicyDocument } from '../policy/document.js'
+import type { GrantedPolicies, NamedPolicy } from './evaluate.js'
+
+/**
+ * Granted policies from files: a policy document, a directory of them, `aws iam get-policy-version`
+ * output, or `aws iam get-account-authorization-details` output (the principal's inline, attached
+ * managed, group and boundary policies are picked from it).
+ */
+export async function loadGrantedFromFiles(path: string, principal?: string): Promise<GrantedPolicies> {
+  let isDir = false
+  try {
+    isDir = (await stat(path)).isDirectory()
+  } catch (err) {
+    throw new IamtrailError(`--granted ${path}: ${(err as Error).message}`)
+  }
+  if (isDir) {
+    const files = (await readdir(path)).filter((f) => f.endsWith('.json')).sort()
+    const identity: NamedPolicy[] = []
+    for (const f of files) identity.push(...(await loadGrantedFromFiles(join(path, f), principal)).identity)
+    if (identity.length === 0)
+      throw new IamtrailError(`--granted ${path}: no .json policy documents in the directory`)
+    return { identity }
+  }
+  let doc: unknown
+  try {
+    doc = JSON.parse(await readFile(path, 'utf8'))
+  } catch (err) {
+    throw new IamtrailError(`--granted ${path}: not valid JSON (${(err as Error).message})`)
+  }
+  const o = doc as Record<string, unknown>
+  if (Array.isArray(o.RoleDetailList) || Array.isArray(o.UserDetailList))
+    return fromAuthorizationDetails(o, path, principal)
+  const name = basename(path)
+  return { identity: [{ name, document: asPolicyDocument(o, path) }] }
+}
+
+export function asPolicyDocument(v: unknown, where: string): PolicyDocument {
+  let d = v as Record<string, unknown>
+  if (typeof d === 'string') d = JSON.parse(decodeURIComponent(d)) as Record<string, unknown>
+  const pv = d?.PolicyVersion as { Document?: unknown } | undefined
+  if (pv?.Document) return asPolicyDocument(pv.Document, where)
+  if (!d || !('Statement' in d))
+    throw new IamtrailError(`${where}: not an IAM policy document (no Statement)`)
+  const statements = Array.isArray(d.Statement) ? d.Statement : [d.Statement]
+  for (const [i, s] of statements.entries()) {
+    const st = s as Record<string, unknown>
+    if (st.Effect !== 'Allow' && st.Effect !== 'Deny')
+      throw new IamtrailError(`${where}: Statement[${i}] has no Effect Allow or Deny`)
+    if (st.Action === undefined && st.NotAction === undefined)
+      throw new IamtrailError(`${where}: Statement[${i}] has neither Action nor NotAction`)
+  }
+  return { ...(d as unknown as PolicyDocument), Statement: statements as PolicyDocument['Statement'] }
+}
+
+interface ManagedPolicy {
+  Arn: string
+  PolicyName?: string
+  DefaultVersionId?: string
+  PolicyVersionList?: { Document: unknown; VersionId?: string; IsDefaultVersion?: boolean }[]
+}
+interface Attached {
+  PolicyArn: string
+  PolicyName?: string
+}
+interface Inline {
+  PolicyName: string
+  PolicyDocument: unknown
+}
+
+function fromAuthorizationDetails(
+  o: Record<string, unknown>,
+  path: string,
+  principal?: string,
+): GrantedPolicies {
+  if (!principal)
+    throw new IamtrailError(
+      `--granted ${path} is get-account-authorization-details output: say whose policies with --principal`,
+    )
+  const managed = new Map((o.Policies as ManagedPolicy[] | undefined)?.map((p) => [p.Arn, p]) ?? [])
+  const managedDoc = (a: Attached): NamedPolicy => {
+    const p = managed.get(a.PolicyArn)
+    const v =
+      p?.PolicyVersionList?.find((x) => x.IsDefaultVersion) ??
+      p?.PolicyVersionList?.find((x) => x.VersionId === p?.DefaultVersionId)
+    if (!v)
+      throw new IamtrailError(
+        `${path}: managed policy ${a.PolicyArn} is attached but its document is not in the file (run get-account-authorization-details with --filter LocalManagedPolicy AWSManagedPolicy too)`,
+      )
+    return { name: a.PolicyArn, document: asPolicyDocument(v.Document, `${path} ${a.PolicyArn}`) }
+  }
+  const inline = (owner: string, list: Inline[] | undefined): NamedPolicy[] =>
+    (list ?? []).map((i) => ({
+      name: `${owner}/${i.PolicyName}`,
+      document: asPolicyDocument(i.PolicyDocument, `${path} ${owner}/${i.PolicyName}`),
+    }))
+  const role = (o.RoleDetailList as Record<string, unknown>[] | undefined)?.find((r) => r.Arn === principal)
+  const user = (o.UserDetailList as Record<string, unknown>[] | undefined)?.find((u) => u.Arn === principal)
+  const entity = role ?? user
+  if (!entity) throw new IamtrailError(`${path}: no role or user ${principal} in the authorization details`)
+  const identity: NamedPolicy[] = [
+    ...inline(
+      String(entity.RoleName ?? entity.UserName),
+      (entity.RolePolicyList ?? entity.UserPolicyList) as Inline[],
+    ),
+    ...((entity.AttachedManagedPolicies as Attached[] | undefined) ?? []).map(managedDoc),
+  ]
+  if (user) {
+    const groups = (o.GroupDetailList as Record<string, unknown>[] | undefined) ?? []
+    for (const gname of (user.GroupList as string[] | undefined) ?? []) {
+      const g = groups.find((x) => x.GroupName === gname)
+      if (!g) continue
+      identity.push(
+        ...inline(`group/${gname}`, g.GroupPolicyList as Inline[]),
+        ...((g.AttachedManagedPolicies as Attached[] | undefined) ?? []).map(managedDoc),
+      )
+    }
+  }
+  const result: GrantedPolicies = { identity }
+  const pb = entity.PermissionsBoundary as { PermissionsBoundaryArn?: string } | undefined
+  if (pb?.PermissionsBoundaryArn) result.boundary = [managedDoc({ PolicyArn: pb.PermissionsBoundaryArn })]
+  return result
+}

@@ -1,0 +1,64 @@
+import type { PolicyDiff } from '../diff/diff-policy.js'
+
+const cell = (s: string) => s.replace(/\|/g, '\\|')
+
+export function renderDiffMarkdown(d: PolicyDiff): string {
+  const s = d.summary
+  const out = [
+    `# Granted vs used: ${d.principal}`,
+    '',
+    '| | count |',
+    '|---|---:|',
+    `| used grants | ${s.usedGrants} |`,
+    `| allowed | ${s.allowed} |`,
+    `| **missing** | ${s.denied} |`,
+    `| conditional | ${s.conditional} |`,
+    `| granted actions | ${s.grantedActions} |`,
+    `| unused actions | ${s.unusedActions} |`,
+    `| unknown (CloudTrail cannot show) | ${s.unknownActions} |`,
+    `| broader than used | ${s.broad} |`,
+    '',
+  ]
+  if (d.missing.length) {
+    out.push('## Missing', '', '| action | resource | why | used | last seen |', '|---|---|---|---:|---|')
+    for (const m of d.missing)
+      out.push(`| \`${m.action}\` | \`${cell(m.resource)}\` | ${m.reason} | ${m.count} | ${m.lastSeen} |`)
+    out.push('')
+  }
+  if (d.conditional.length) {
+    out.push('## Conditional', '', '| action | resource | unknown keys |', '|---|---|---|')
+    for (const c of d.conditional)
+      out.push(`| \`${c.action}\` | \`${cell(c.resource)}\` | ${c.keys?.join(', ')} |`)
+    out.push('')
+  }
+  out.push(
+    '## Statements',
+    '',
+    '| statement | effect | granted | used | unused | unknown | broad |',
+    '|---|---|---:|---:|---:|---:|---:|',
+  )
+  for (const st of d.statements)
+    out.push(
+      `| ${cell(st.ref)} | ${st.effect} | ${st.granted} | ${st.used.length} | ${st.unused.length} | ${st.unknown.length} | ${st.broad.length} |`,
+    )
+  out.push('')
+  const broad = d.statements.flatMap((st) => st.broad.map((b) => ({ st: st.ref, ...b })))
+  if (broad.length) {
+    out.push('## Broader than used', '', '| statement | action | granted on | used on |', '|---|---|---|---|')
+    for (const b of broad)
+      out.push(
+        `| ${cell(b.st)} | \`${b.action}\` | ${b.grantedOn.map((r) => `\`${cell(r)}\``).join(' ')} | ${b.usedOn.map((r) => `\`${cell(r)}\``).join(' ')} |`,
+      )
+    out.push('')
+  }
+  for (const st of d.statements) {
+    if (!st.unused.length) continue
+    out.push(
+      `## Unused in ${st.ref} (${st.unused.length})`,
+      '',
+      st.unused.map((a) => `\`${a}\``).join(', '),
+      '',
+    )
+  }
+  return out.join('\n')
+}

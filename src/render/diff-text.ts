@@ -1,0 +1,56 @@
+import type { PolicyDiff } from '../diff/diff-policy.js'
+
+const LIST_LIMIT = 25
+
+/** The readable diff: missing first (it breaks deploys), then conditional, broad, unused, unknown. */
+export function renderDiffText(d: PolicyDiff, color: boolean): string {
+  const paint = (code: string) => (s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s)
+  const red = paint('31')
+  const yellow = paint('33')
+  const green = paint('32')
+  const dim = paint('2')
+  const s = d.summary
+  const out: string[] = [
+    `principal ${d.principal}`,
+    `used grants ${s.usedGrants}: ${green(`${s.allowed} allowed`)}, ${red(`${s.denied} missing`)}, ${yellow(`${s.conditional} conditional`)}`,
+    `granted actions ${s.grantedActions}: ${s.usedActions} used, ${s.unusedActions} unused, ${s.unknownActions} unknown (CloudTrail cannot show them), ${s.broad} broader than used`,
+    '',
+  ]
+  if (d.missing.length) {
+    out.push(red('MISSING (used, not granted)'))
+    for (const m of d.missing)
+      out.push(red(`  - ${m.action} on ${m.resource}  (${m.reason}; used ${m.count}×, last ${m.lastSeen})`))
+    out.push('')
+  }
+  if (d.conditional.length) {
+    out.push(yellow('CONDITIONAL (depends on keys the recording does not show)'))
+    for (const c of d.conditional)
+      out.push(yellow(`  ? ${c.action} on ${c.resource}  needs ${c.keys?.join(', ')}  [${c.by.join(', ')}]`))
+    out.push('')
+  }
+  for (const st of d.statements) {
+    if (st.effect !== 'Allow') continue
+    const lines: string[] = []
+    for (const b of st.broad)
+      lines.push(
+        yellow(
+          `  ~ ${b.action} granted on ${b.grantedOn.join(', ')}, used only on ${b.usedOn.slice(0, 5).join(', ')}${b.usedOn.length > 5 ? ` (+${b.usedOn.length - 5})` : ''}`,
+        ),
+      )
+    if (st.unused.length) {
+      lines.push(
+        dim(
+          `  unused ${st.unused.length}: ${st.unused.slice(0, LIST_LIMIT).join(', ')}${st.unused.length > LIST_LIMIT ? `, … (+${st.unused.length - LIST_LIMIT})` : ''}`,
+        ),
+      )
+    }
+    if (st.unknown.length)
+      lines.push(
+        dim(
+          `  unknown ${st.unknown.length}: ${st.unknown.slice(0, 10).join(', ')}${st.unknown.length > 10 ? ', …' : ''}`,
+        ),
+      )
+    out.push(`${st.ref}: grants ${st.granted} actions, ${st.used.length} used`, ...lines)
+  }
+  return `${out.join('\n')}\n`
+}
