@@ -74,9 +74,16 @@ const context = fc.record({
   region: fc.constantFrom('eu-west-1', 'us-east-1', 'ap-south-1'),
 })
 
-function toStatement(
-  s: fc.RecordValue<typeof statement extends fc.Arbitrary<infer T> ? T : never>,
-): PolicyStatement {
+interface GenStatement {
+  effect: 'Allow' | 'Deny'
+  notAction: boolean
+  notResource: boolean
+  actions: string[]
+  resources: string[]
+  condition: PolicyStatement['Condition'] | undefined
+}
+
+function toStatement(s: GenStatement): PolicyStatement {
   const st: PolicyStatement = { Effect: s.effect }
   if (s.notAction) st.NotAction = s.actions
   else st.Action = s.actions
