@@ -4,6 +4,10 @@ import type { Usage, UsedGrant } from '../reduce/usage.js'
 export interface SynthesisOptions {
   /** Leave out permissions that were only ever denied during the recording. */
   excludeDenied?: boolean
+  /** Access level of an action (Read, List, Write, …), for readable Sids. */
+  accessLevel?: (action: string) => string | undefined
+  /** Regions used, for an aws:RequestedRegion condition on regional actions (`--restrict-regions`). */
+  restrictRegions?: readonly string[]
 }
 
 /**
@@ -17,12 +21,13 @@ export function synthesizePolicy(usage: Usage, opts: SynthesisOptions = {}): Pol
   >()
   for (const g of keptGrants(usage, opts)) {
     const service = g.action.split(':')[0]!
-    const cond = g.condition ? canonicalJson(g.condition) : ''
+    const condition = withRegions(g, opts.restrictRegions)
+    const cond = condition ? canonicalJson(condition) : ''
     const key = `${service}\u0000${cond}`
     let entry = byKey.get(key)
     if (!entry) {
       entry = { service, actions: new Map() }
-      if (g.condition) entry.condition = g.condition
+      if (condition) entry.condition = condition
       byKey.set(key, entry)
     }
     let resources = entry.actions.get(g.action)
@@ -55,12 +60,25 @@ export function synthesizePolicy(usage: Usage, opts: SynthesisOptions = {}): Pol
   return {
     Version: '2012-10-17',
     Statement: statements.map(({ service, stmt }) => {
-      const base = pascal(service)
+      const base = sidFor(service, stmt, opts)
       const n = (used.get(base) ?? 0) + 1
       used.set(base, n)
       return { Sid: n === 1 ? base : `${base}${n}`, ...stmt }
     }),
   }
+}
+
+/** `LambdaWrite`, `S3Read`, `PassRoleToLambda`, `Ec2TagOnCreate`: what a reviewer reads first. */
+function sidFor(service: string, stmt: PolicyStatement, opts: SynthesisOptions): string {
+  const actions = stmt.Action as string[]
+  const passedTo = (stmt.Condition?.StringEquals?.['iam:PassedToService'] as string | undefined) ?? ''
+  if (actions.length === 1 && actions[0] === 'iam:PassRole' && passedTo) {
+    return `PassRoleTo${pascal(String(passedTo).replace(/\.amazonaws\.com$/, ''))}`
+  }
+  if (stmt.Condition?.StringEquals?.['ec2:CreateAction']) return 'Ec2TagOnCreate'
+  const levels = new Set(actions.map((a) => opts.accessLevel?.(a)))
+  const kind = [...levels].every((l) => l === 'Read' || l === 'List') ? 'Read' : 'Write'
+  return `${pascal(service)}${kind}`
 }
 
 /** The grants a synthesized policy must cover: what `--verify` replays. */
@@ -85,6 +103,37 @@ export function isRedundantFailedCall(g: UsedGrant, named: ReadonlySet<string>):
     g.evidence.denied === 0 &&
     named.has(g.action)
   )
+}
+
+/** Global services (IAM, STS, CloudFront, Route 53, …) have no region in their ARNs and are left alone. */
+const GLOBAL = new Set([
+  'iam',
+  'sts',
+  'cloudfront',
+  'route53',
+  'organizations',
+  'account',
+  'budgets',
+  'ce',
+  'health',
+  'support',
+  'waf',
+  'globalaccelerator',
+  'trustedadvisor',
+])
+
+function withRegions(g: UsedGrant, regions: readonly string[] | undefined) {
+  if (!regions?.length) return g.condition
+  const service = g.action.split(':')[0]!
+  if (
+    GLOBAL.has(service) ||
+    (g.action.startsWith('s3:') && /^s3:(ListAllMyBuckets|CreateBucket)$/.test(g.action))
+  )
+    return g.condition
+  return {
+    ...(g.condition ?? {}),
+    StringEquals: { ...(g.condition?.StringEquals ?? {}), 'aws:RequestedRegion': [...regions].sort() },
+  }
 }
 
 function pascal(s: string): string {

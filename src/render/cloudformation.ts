@@ -1,0 +1,86 @@
+import { stringify } from 'yaml'
+import { asArray, type PolicyDocument } from '../policy/document.js'
+import { accountsAndRegions, placehold } from './portable.js'
+
+export interface CloudFormationOptions {
+  portable: boolean
+  /** Also create the role that holds the policies, with a trust policy. */
+  roleName?: string
+  /** A service principal (`lambda.amazonaws.com`, `cloudformation`) or a 12-digit account id. */
+  trust?: string
+  description: string
+}
+
+/**
+ * A CloudFormation template with one AWS::IAM::ManagedPolicy per document (and the role, when
+ * asked), like the "minimal template" deploy tools hand their users. `--portable` writes ARNs through
+ * Fn::Sub with ${AWS::AccountId} and ${AWS::Region}.
+ */
+export function renderCloudFormation(docs: PolicyDocument[], opts: CloudFormationOptions): string {
+  const literal = accountsAndRegions(docs.flatMap((d) => d.Statement.flatMap((s) => asArray(s.Resource))))
+  const resources: Record<string, unknown> = {}
+  const names = docs.map((_, i) => `IamtrailPolicy${docs.length > 1 ? i + 1 : ''}`)
+  docs.forEach((doc, i) => {
+    const document = opts.portable
+      ? {
+          ...doc,
+          Statement: doc.Statement.map((s) => ({
+            ...s,
+            Resource: asArray(s.Resource).map((r) => {
+              const p = placehold(r.replace(/\$\{/g, '${!'), literal, {
+                account: '${AWS::AccountId}',
+                region: '${AWS::Region}',
+              })
+              return p.includes('${AWS::') ? { 'Fn::Sub': p } : r
+            }),
+          })),
+        }
+      : doc
+    resources[names[i]!] = {
+      Type: 'AWS::IAM::ManagedPolicy',
+      Properties: {
+        Description: `${opts.description}${docs.length > 1 ? ` (part ${i + 1} of ${docs.length})` : ''}`,
+        PolicyDocument: document,
+        ...(opts.roleName ? {} : {}),
+      },
+    }
+  })
+  if (opts.roleName) {
+    resources.IamtrailRole = {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        RoleName: opts.roleName,
+        AssumeRolePolicyDocument: trustPolicy(opts.trust),
+        ManagedPolicyArns: names.map((n) => ({ Ref: n })),
+      },
+    }
+  }
+  const template = {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: opts.description,
+    Resources: resources,
+    Outputs: Object.fromEntries(names.map((n) => [`${n}Arn`, { Value: { Ref: n } }])),
+  }
+  return stringify(template, { lineWidth: 0, aliasDuplicateObjects: false })
+}
+
+export function trustPolicy(trust: string | undefined) {
+  if (!trust)
+    return {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
+          Action: 'sts:AssumeRole',
+        },
+      ],
+    }
+  const principal = /^\d{12}$/.test(trust)
+    ? { AWS: `arn:aws:iam::${trust}:root` }
+    : { Service: trust.includes('.') ? trust : `${trust}.amazonaws.com` }
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRole' }],
+  }
+}

@@ -1,0 +1,122 @@
+import { asArray, type PolicyDocument } from '../policy/document.js'
+import type { Usage, UsedGrant } from '../reduce/usage.js'
+import type { Generalization } from '../synthesize/generalize.js'
+
+export interface MarkdownOptions {
+  describe: (action: string) => string | undefined
+  generalizations: Generalization[]
+  sizes: number[]
+  dataVersion: string
+}
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
+
+/**
+ * The permission table people review: per service, each permission with what it does (from the
+ * Service Authorization Reference) and the evidence for it; inferred grants and denied calls apart.
+ */
+export function renderMarkdown(usage: Usage, docs: PolicyDocument[], opts: MarkdownOptions): string {
+  const out: string[] = [
+    `# Least-privilege policy for ${usage.principal}`,
+    '',
+    `Evidence: ${usage.grants.reduce((n, g) => n + g.evidence.count, 0)} grant uses${usage.recordings.length ? ` from recordings ${usage.recordings.join(', ')}` : ''}, regions ${usage.regions.join(', ') || '—'}${usage.window?.start ? `, window ${usage.window.start} – ${usage.window.end ?? 'open'}` : ''}.`,
+    `Policy: ${docs.length} document(s), ${opts.sizes.map((s) => `${s} characters`).join(', ')} (managed policy limit 6,144). Service Authorization Reference ${opts.dataVersion}.`,
+    '',
+  ]
+  const direct = usage.grants.filter((g) => !g.inferred && g.evidence.denied < g.evidence.count)
+  const inferred = usage.grants.filter((g) => g.inferred)
+  const denied = usage.grants.filter((g) => g.evidence.denied > 0)
+  const byService = new Map<string, UsedGrant[]>()
+  for (const g of direct) {
+    const s = g.action.split(':')[0]!
+    byService.set(s, [...(byService.get(s) ?? []), g])
+  }
+  out.push('## Permissions by service', '')
+  for (const [service, grants] of [...byService.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    out.push(
+      `### ${service}`,
+      '',
+      '| permission | what it does | evidence | resources |',
+      '|---|---|---|---|',
+    )
+    for (const [action, gs] of groupBy(grants, (g) => g.action)) {
+      out.push(
+        `| \`${action}\` | ${cell(opts.describe(action) ?? '')} | ${cell(evidence(gs))} | ${gs.map((g) => `\`${cell(g.resource)}\``).join('<br>')} |`,
+      )
+    }
+    out.push('')
+  }
+  if (inferred.length) {
+    out.push(
+      '## Inferred permissions (no event shows them)',
+      '',
+      '| permission | resource | condition | inferred by | from calls |',
+      '|---|---|---|---|---|',
+    )
+    for (const g of inferred) {
+      out.push(
+        `| \`${g.action}\` | \`${cell(g.resource)}\` | ${g.condition ? `\`${cell(JSON.stringify(g.condition))}\`` : ''} | ${g.rules.join(', ')} | ${cell(evidence([g]))} |`,
+      )
+    }
+    out.push('')
+  }
+  if (denied.length) {
+    out.push(
+      '## Denied during the recording (needed, and missing then)',
+      '',
+      '| permission | resource | denied calls | error codes |',
+      '|---|---|---|---|',
+    )
+    for (const g of denied)
+      out.push(
+        `| \`${g.action}\` | \`${cell(g.resource)}\` | ${g.evidence.denied} of ${g.evidence.count} | ${g.evidence.errorCodes.join(', ')} |`,
+      )
+    out.push('')
+  }
+  if (usage.unmapped.length || usage.excluded.length) {
+    out.push('## Not in the policy', '', '| call | count | why |', '|---|---:|---|')
+    for (const u of usage.unmapped) out.push(`| \`${u.call}\` | ${u.count} | unmapped: ${cell(u.reason)} |`)
+    for (const e of usage.excluded) out.push(`| \`${e.call}\` | ${e.count} | excluded: ${cell(e.reason)} |`)
+    out.push('')
+  }
+  if (opts.generalizations.length) {
+    out.push(
+      '## Generalized resource names',
+      '',
+      '| resource type | recorded | granted | why |',
+      '|---|---|---|---|',
+    )
+    for (const g of opts.generalizations)
+      out.push(
+        `| ${g.type} | ${g.from.map((f) => `\`${cell(f)}\``).join('<br>')} | \`${cell(g.to)}\` | ${g.why} |`,
+      )
+    out.push('')
+  }
+  out.push('## Policy', '')
+  for (const d of docs) out.push('```json', JSON.stringify(d, null, 2), '```', '')
+  const statementCount = docs.reduce((n, d) => n + d.Statement.length, 0)
+  out.push(
+    `${statementCount} statements, ${new Set(docs.flatMap((d) => d.Statement.flatMap((s) => asArray(s.Action)))).size} actions.`,
+    '',
+  )
+  return out.join('\n')
+}
+
+function evidence(gs: UsedGrant[]): string {
+  const count = gs.reduce((n, g) => n + g.evidence.count, 0)
+  const first = gs.map((g) => g.evidence.firstSeen).sort()[0]
+  const last = gs
+    .map((g) => g.evidence.lastSeen)
+    .sort()
+    .at(-1)
+  const via = [...new Set(gs.flatMap((g) => g.evidence.via))].sort()
+  const recs = [...new Set(gs.flatMap((g) => g.evidence.recordings))].sort()
+  const example = gs.map((g) => g.evidence.exampleEventId).sort()[0]
+  return `${count} call(s), ${first}${last !== first ? ` – ${last}` : ''}, e.g. event ${example}; ${via.map((v) => (v === 'direct' ? 'direct' : `via ${v}`)).join(', ')}${recs.length ? `; in ${recs.join(', ')}` : ''}`
+}
+
+function groupBy<T>(xs: T[], key: (x: T) => string): [string, T[]][] {
+  const m = new Map<string, T[]>()
+  for (const x of xs) m.set(key(x), [...(m.get(key(x)) ?? []), x])
+  return [...m.entries()]
+}

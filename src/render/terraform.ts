@@ -1,0 +1,105 @@
+import { asArray, type PolicyDocument } from '../policy/document.js'
+import { accountsAndRegions, placehold } from './portable.js'
+
+export interface TerraformOptions {
+  portable: boolean
+  name: string
+  description: string
+}
+
+/**
+ * `aws_iam_policy` resources with `jsonencode`, in the layout `terraform fmt` produces (two-space
+ * indent, `=` aligned within a block). `--portable` interpolates the account id and region from
+ * `data.aws_caller_identity` and `data.aws_region`.
+ */
+export function renderTerraform(docs: PolicyDocument[], opts: TerraformOptions): string {
+  const literal = accountsAndRegions(docs.flatMap((d) => d.Statement.flatMap((s) => asArray(s.Resource))))
+  const out: string[] = []
+  if (opts.portable) {
+    out.push('data "aws_caller_identity" "current" {}', '', 'data "aws_region" "current" {}', '')
+  }
+  docs.forEach((doc, i) => {
+    const label = `${opts.name}${docs.length > 1 ? `_${i + 1}` : ''}`.replace(/[^A-Za-z0-9_-]/g, '_')
+    const body = opts.portable
+      ? {
+          ...doc,
+          Statement: doc.Statement.map((s) => ({
+            ...s,
+            Resource: asArray(s.Resource).map((r) =>
+              placehold(escape(r), literal, {
+                account: '${data.aws_caller_identity.current.account_id}',
+                region: '${data.aws_region.current.name}',
+              }),
+            ),
+          })),
+        }
+      : doc
+    out.push(
+      `resource "aws_iam_policy" "${label}" {`,
+      ...alignBlock(
+        [
+          ['name', hclString(label)],
+          [
+            'description',
+            hclString(`${opts.description}${docs.length > 1 ? ` (part ${i + 1} of ${docs.length})` : ''}`),
+          ],
+          ['policy', `jsonencode(${hclValue(body, '  ', !opts.portable)})`],
+        ],
+        '  ',
+      ),
+      '}',
+      '',
+    )
+  })
+  return out.join('\n')
+}
+
+function escape(s: string): string {
+  return s.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{')
+}
+
+function hclString(s: string, escaped = true): string {
+  const body = JSON.stringify(s)
+  return escaped ? escape(body) : body
+}
+
+function key(k: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k)
+}
+
+/**
+ * `terraform fmt` aligns the `=` of consecutive attributes; an attribute whose value spans lines
+ * closes the run it is in.
+ */
+function alignBlock(pairs: [string, string][], indent: string): string[] {
+  const lines: string[] = []
+  let run: [string, string][] = []
+  const flush = () => {
+    const width = Math.max(...run.map(([k]) => k.length))
+    for (const [k, v] of run) lines.push(`${indent}${k.padEnd(width)} = ${v}`)
+    run = []
+  }
+  for (const pair of pairs) {
+    run.push(pair)
+    if (pair[1].includes('\n')) flush()
+  }
+  if (run.length) flush()
+  return lines
+}
+
+function hclValue(v: unknown, indent: string, escapeStrings: boolean): string {
+  if (typeof v === 'string') return hclString(v, escapeStrings)
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v)
+  const inner = `${indent}  `
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '[]'
+    return `[\n${v.map((x) => `${inner}${hclValue(x, inner, escapeStrings)},`).join('\n')}\n${indent}]`
+  }
+  const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined)
+  if (entries.length === 0) return '{}'
+  const lines = alignBlock(
+    entries.map(([k, x]) => [key(k), hclValue(x, inner, escapeStrings)]),
+    inner,
+  )
+  return `{\n${lines.join('\n')}\n${indent}}`
+}

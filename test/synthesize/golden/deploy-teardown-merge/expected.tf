@@ -1,0 +1,84 @@
+resource "aws_iam_policy" "iamtrail_deployer" {
+  name        = "iamtrail_deployer"
+  description = "Least privilege for arn:aws:iam::123456789012:role/deployer, from CloudTrail evidence (iamtrail)"
+  policy      = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [
+      {
+        Sid    = "CloudformationWrite"
+        Effect = "Allow"
+        Action = [
+          "cloudformation:CreateChangeSet",
+          "cloudformation:DeleteStack",
+          "cloudformation:DescribeChangeSet",
+          "cloudformation:DescribeStackEvents",
+          "cloudformation:DescribeStacks",
+          "cloudformation:ExecuteChangeSet",
+        ]
+        Resource = [
+          "arn:aws:cloudformation:eu-west-1:123456789012:stack/orders-api-prod/*",
+        ]
+      },
+      {
+        Sid    = "IamWrite"
+        Effect = "Allow"
+        Action = [
+          "iam:AttachRolePolicy",
+          "iam:CreateRole",
+          "iam:DeleteRole",
+          "iam:DeleteRolePolicy",
+          "iam:DetachRolePolicy",
+          "iam:GetRole",
+          "iam:PutRolePolicy",
+          "iam:TagRole",
+        ]
+        Resource = [
+          "arn:aws:iam::123456789012:role/orders-api-prod-OrdersFunctionRole-*",
+        ]
+      },
+      {
+        Sid    = "PassRoleToLambda"
+        Effect = "Allow"
+        Action = [
+          "iam:PassRole",
+        ]
+        Resource = [
+          "arn:aws:iam::123456789012:role/orders-api-prod-OrdersFunctionRole-*",
+        ]
+        Condition = {
+          StringEquals = {
+            "iam:PassedToService" = "lambda.amazonaws.com"
+          }
+        }
+      },
+      {
+        Sid    = "LambdaWrite"
+        Effect = "Allow"
+        Action = [
+          "lambda:CreateAlias",
+          "lambda:CreateFunction",
+          "lambda:DeleteAlias",
+          "lambda:DeleteFunction",
+          "lambda:GetFunction",
+          "lambda:PublishVersion",
+          "lambda:TagResource",
+        ]
+        Resource = [
+          "arn:aws:lambda:eu-west-1:123456789012:function:orders-api-prod-OrdersFunction-*",
+        ]
+      },
+      {
+        Sid    = "S3Write"
+        Effect = "Allow"
+        Action = [
+          "s3:CreateBucket",
+          "s3:DeleteBucket",
+          "s3:PutBucketTagging",
+        ]
+        Resource = [
+          "arn:aws:s3:::orders-api-prod-assetsbucket-*",
+        ]
+      },
+    ]
+  })
+}

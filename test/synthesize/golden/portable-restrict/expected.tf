@@ -1,0 +1,114 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_region" "current" {}
+
+resource "aws_iam_policy" "iamtrail_deployer" {
+  name        = "iamtrail_deployer"
+  description = "Least privilege for arn:aws:iam::123456789012:role/deployer, from CloudTrail evidence (iamtrail)"
+  policy      = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [
+      {
+        Sid    = "CloudformationWrite"
+        Effect = "Allow"
+        Action = [
+          "cloudformation:CreateChangeSet",
+          "cloudformation:DescribeChangeSet",
+          "cloudformation:DescribeStackEvents",
+          "cloudformation:DescribeStacks",
+          "cloudformation:ExecuteChangeSet",
+        ]
+        Resource = [
+          "arn:aws:cloudformation:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:stack/orders-api-prod/*",
+        ]
+        Condition = {
+          StringEquals = {
+            "aws:RequestedRegion" = [
+              "eu-west-1",
+              "us-east-1",
+            ]
+          }
+        }
+      },
+      {
+        Sid    = "IamWrite"
+        Effect = "Allow"
+        Action = [
+          "iam:AttachRolePolicy",
+          "iam:CreateRole",
+          "iam:GetRole",
+          "iam:PutRolePolicy",
+          "iam:TagRole",
+        ]
+        Resource = [
+          "arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/orders-api-prod-OrdersFunctionRole-*",
+        ]
+      },
+      {
+        Sid    = "PassRoleToLambda"
+        Effect = "Allow"
+        Action = [
+          "iam:PassRole",
+        ]
+        Resource = [
+          "arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/orders-api-prod-OrdersFunctionRole-*",
+        ]
+        Condition = {
+          StringEquals = {
+            "iam:PassedToService" = "lambda.amazonaws.com"
+          }
+        }
+      },
+      {
+        Sid    = "LambdaWrite"
+        Effect = "Allow"
+        Action = [
+          "lambda:CreateAlias",
+          "lambda:CreateFunction",
+          "lambda:GetFunction",
+          "lambda:PublishVersion",
+          "lambda:TagResource",
+        ]
+        Resource = [
+          "arn:aws:lambda:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:function:orders-api-prod-OrdersFunction-*",
+        ]
+        Condition = {
+          StringEquals = {
+            "aws:RequestedRegion" = [
+              "eu-west-1",
+              "us-east-1",
+            ]
+          }
+        }
+      },
+      {
+        Sid    = "S3Write"
+        Effect = "Allow"
+        Action = [
+          "s3:CreateBucket",
+        ]
+        Resource = [
+          "arn:aws:s3:::orders-api-prod-assetsbucket-*",
+        ]
+      },
+      {
+        Sid    = "S3Write2"
+        Effect = "Allow"
+        Action = [
+          "s3:PutBucketTagging",
+        ]
+        Resource = [
+          "arn:aws:s3:::orders-api-prod-assetsbucket-*",
+        ]
+        Condition = {
+          StringEquals = {
+            "aws:RequestedRegion" = [
+              "eu-west-1",
+              "us-east-1",
+            ]
+          }
+        }
+      },
+    ]
+  })
+}
