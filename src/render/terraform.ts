@@ -26,7 +26,7 @@ export function renderTerraform(docs: PolicyDocument[], opts: TerraformOptions):
           Statement: doc.Statement.map((s) => ({
             ...s,
             Resource: asArray(s.Resource).map((r) =>
-              placehold(escape(r), literal, {
+              placehold(escapeHcl(r), literal, {
                 account: '${data.aws_caller_identity.current.account_id}',
                 region: '${data.aws_region.current.name}',
               }),
@@ -54,13 +54,13 @@ export function renderTerraform(docs: PolicyDocument[], opts: TerraformOptions):
   return out.join('\n')
 }
 
-function escape(s: string): string {
+function escapeHcl(s: string): string {
   return s.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{')
 }
 
 function hclString(s: string, escaped = true): string {
   const body = JSON.stringify(s)
-  return escaped ? escape(body) : body
+  return escaped ? escapeHcl(body) : body
 }
 
 function key(k: string): string {
