@@ -1,19 +1,24 @@
+import { IAMClient } from '@aws-sdk/client-iam'
 import type { Command } from 'commander'
 import { diffPolicy } from '../../diff/diff-policy.js'
 import { expandStatements } from '../../diff/expand.js'
 import { EXIT, IamtrailError } from '../../errors.js'
 import { FindingList } from '../../findings.js'
 import { loadGrantedFromFiles } from '../../granted/load-files.js'
+import { loadGrantedFromIam } from '../../granted/load-iam.js'
 import { usageFromInputs } from '../../pipeline.js'
 import { selectorLabel } from '../../reduce/reduce-events.js'
 import { renderDiffMarkdown } from '../../render/diff-markdown.js'
 import { renderDiffText } from '../../render/diff-text.js'
+import { awsClientConfig } from '../aws-config.js'
 import { writeOutput } from '../output.js'
 import { parseSelector, parseWindow } from '../parse-options.js'
 import { formatSummary } from '../summary.js'
 
 interface DiffOptions {
   granted: string
+  profile?: string
+  region?: string
   boundary?: string
   scp?: string[]
   principal?: string
@@ -59,6 +64,7 @@ Examples:
   $ aws iam get-account-authorization-details > auth.json
   $ iamtrail diff --granted auth.json --principal arn:aws:iam::123456789012:role/deployer ./AWSLogs --format markdown
   $ iamtrail diff --granted policy.json deploy.rec --fail-on missing,broad   # a CI gate
+  $ iamtrail diff --granted arn:aws:iam::123456789012:role/deployer --profile prod deploy.rec
 
 Exit codes: 0 ok; 1 usage error; 2 an input failed; ${EXIT.gate} a --fail-on gate tripped.`,
     )
