@@ -2,7 +2,7 @@ import { Catalog } from './catalog/catalog.js'
 import { type FileStats, readInputs } from './collect/files.js'
 import type { TimeWindow } from './collect/window.js'
 import { IamtrailError } from './errors.js'
-import type { PrincipalSelector } from './events/principal.js'
+import { needleFor, type PrincipalSelector } from './events/principal.js'
 import type { FindingSink } from './findings.js'
 import { createMapper } from './reduce/create-mapper.js'
 import { type ReduceResult, reduceEvents } from './reduce/reduce-events.js'
@@ -29,10 +29,31 @@ export interface UsageResult extends ReduceResult {
 export async function usageFromInputs(req: UsageRequest): Promise<UsageResult> {
   const catalog = req.catalog ?? new Catalog()
   const fileStats: FileStats = { filesRead: 0, filesSkipped: 0, filesWithErrors: 0 }
-  const events = readInputs(req.inputs, req.window, { sink: req.sink }, fileStats)
+  let skippedEvents = 0
+  let skippedFiles = 0
+  const needle = req.principal ? needleFor(req.principal) : undefined
+  const ctx = {
+    sink: req.sink,
+    ...(needle
+      ? {
+          needle,
+          onSkipped: (n: number) => {
+            if (n) skippedEvents += n
+            else skippedFiles++
+          },
+        }
+      : {}),
+  }
+  const events = readInputs(req.inputs, req.window, ctx, fileStats)
   const opts = { window: req.window, mapper: createMapper(catalog), catalog, sink: req.sink }
   const result = await reduceEvents(events, req.principal ? { ...opts, principal: req.principal } : opts)
   Object.assign(result.stats, fileStats)
+  if (skippedEvents) {
+    result.stats.eventsRead += skippedEvents
+    result.stats.skipped['another principal'] =
+      (result.stats.skipped['another principal'] ?? 0) + skippedEvents
+  }
+  if (skippedFiles) result.stats.skipped['files without the principal (not parsed)'] = skippedFiles
   if (result.usages.length > 1) {
     const list = Object.entries(result.principalsSeen)
       .sort(([a], [b]) => (a < b ? -1 : 1))

@@ -1,7 +1,7 @@
-import { opendir, stat } from 'node:fs/promises'
+import { opendir, readFile as readWhole, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { LocatedEvent } from '../events/cloudtrail-event.js'
-import { openInput, type ReadContext, readEvents } from '../events/read-events.js'
+import { openInput, type ReadContext, readEvents, readEventsFromBuffer } from '../events/read-events.js'
 import { finding } from '../findings.js'
 import { EVENTS, isRecording, readManifest } from './recording.js'
 import { keyOutsideWindow, type TimeWindow } from './window.js'
@@ -64,11 +64,36 @@ export async function* readInputs(
   }
 }
 
+/**
+ * CloudTrail's own log files are small (a few MB): reading one whole is cheaper than a stream per
+ * file, which matters across thousands of files. Large inputs (NDJSON exports) are streamed, so
+ * memory stays flat whatever their size.
+ */
+const WHOLE_FILE_LIMIT = 32 * 1024 * 1024
+
 async function* readFile(
   path: string,
   ctx: ReadContext,
   markError: () => void,
 ): AsyncGenerator<LocatedEvent> {
+  let size = Number.POSITIVE_INFINITY
+  try {
+    size = (await stat(path)).size
+  } catch {
+    // openInput reports the unreadable file below.
+  }
+  if (size <= WHOLE_FILE_LIMIT) {
+    let bytes: Buffer
+    try {
+      bytes = await readWhole(path)
+    } catch (err) {
+      ctx.sink.report(finding('input.unreadable', (err as Error).message, path))
+      markError()
+      return
+    }
+    yield* readEventsFromBuffer(bytes, path, { ...ctx, onInputError: markError })
+    return
+  }
   yield* readEvents(openInput(path), path, { ...ctx, onInputError: markError })
 }
 

@@ -81,3 +81,23 @@ export function principalOf(event: CloudTrailEvent): string | undefined {
   if (id.type === 'Root' && id.accountId) return `arn:aws:iam::${id.accountId}:root`
   return id.arn
 }
+
+/**
+ * A string every raw record of the selection contains verbatim, for skipping other principals'
+ * records before parsing them. IAM and session names use only [\w+=,.@-], which JSON never escapes.
+ * Undefined when no such string exists (root: every record carries the account id).
+ */
+export function needleFor(sel: PrincipalSelector): string | undefined {
+  switch (sel.kind) {
+    case 'access-key':
+      return sel.id
+    case 'role':
+      return sel.name
+    case 'user':
+    case 'session':
+    case 'federated':
+      return sel.arn.split('/').pop()
+    case 'root':
+      return undefined
+  }
+}

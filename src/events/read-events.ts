@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import { StringDecoder } from 'node:string_decoder'
-import { createGunzip } from 'node:zlib'
+import { createGunzip, gunzipSync } from 'node:zlib'
 import { type FindingSink, finding } from '../findings.js'
 import type { CloudTrailEvent, EventOrigin, LocatedEvent } from './cloudtrail-event.js'
 
@@ -11,6 +11,13 @@ export interface ReadContext {
   recording?: string
   /** Called once per input whose events may be incomplete (for the "files with errors" count). */
   onInputError?: (name: string) => void
+  /**
+   * A string every event of the selected principal contains verbatim (its user, role or session
+   * name, or access key). NDJSON lines and whole documents without it are skipped before JSON.parse,
+   * which is always safe; `onSkipped` counts the events skipped that way.
+   */
+  needle?: string
+  onSkipped?: (events: number) => void
 }
 
 /**
@@ -20,12 +27,51 @@ export interface ReadContext {
  * line by line; a document format is one JSON value and is parsed whole (CloudTrail's own files
  * are small, and JSON.parse of a whole buffer is the fastest parser Node has).
  */
-export async function* readEvents(
+export function readEvents(
   bytes: AsyncIterable<Buffer>,
   name: string,
   ctx: ReadContext,
 ): AsyncGenerator<LocatedEvent> {
-  const text = decodeText(bytes)
+  return readTextEvents(decodeText(bytes), name, ctx)
+}
+
+/** The same, for an input already in memory: decompressed in one call, no stream per file. */
+export async function* readEventsFromBuffer(
+  bytes: Buffer,
+  name: string,
+  ctx: ReadContext,
+): AsyncGenerator<LocatedEvent> {
+  let text: string
+  try {
+    text = (isGzip(bytes) ? gunzipSync(bytes) : bytes).toString('utf8')
+  } catch (err) {
+    const reason = (err as Error).message
+    ctx.sink.report(
+      finding(
+        isTruncatedGzip(err) ? 'input.truncated-gzip' : 'input.unreadable',
+        isTruncatedGzip(err)
+          ? `gzip stream ends early (${reason}); no event of this file could be read`
+          : reason,
+        name,
+      ),
+    )
+    ctx.onInputError?.(name)
+    return
+  }
+  yield* readTextEvents(
+    (async function* () {
+      yield text
+    })(),
+    name,
+    ctx,
+  )
+}
+
+async function* readTextEvents(
+  text: AsyncIterable<string>,
+  name: string,
+  ctx: ReadContext,
+): AsyncGenerator<LocatedEvent> {
   let failed = false
   const fail = (code: Parameters<typeof finding>[0], detail: string, where: string) => {
     ctx.sink.report(finding(code, detail, where))
@@ -48,7 +94,15 @@ export async function* readEvents(
         let nl = buffered.indexOf('\n', start)
         while (nl !== -1) {
           line++
-          const ev = parseLine(buffered.slice(start, nl), name, line, ctx, fail)
+          const raw = buffered.slice(start, nl)
+          // A line that does not end like an object may be a damaged event of anyone: parse it to report it.
+          if (ctx.needle !== undefined && !raw.includes(ctx.needle) && raw.trimEnd().endsWith('}')) {
+            if (raw.trim() !== '') ctx.onSkipped?.(1)
+            start = nl + 1
+            nl = buffered.indexOf('\n', start)
+            continue
+          }
+          const ev = parseLine(raw, name, line, ctx, fail)
           if (ev) {
             count++
             yield ev
@@ -88,6 +142,11 @@ export async function* readEvents(
       }
     }
   } else if (buffered.trim() !== '') {
+    // A whole log file without the principal's name holds none of its events.
+    if (ctx.needle !== undefined && !buffered.includes(ctx.needle)) {
+      ctx.onSkipped?.(0)
+      return
+    }
     for (const ev of parseDocument(buffered, name, ctx, fail)) {
       count++
       yield ev
@@ -107,7 +166,7 @@ async function* decodeText(bytes: AsyncIterable<Buffer>): AsyncGenerator<string>
       for (let r = await it.next(); !r.done; r = await it.next()) yield r.value
     },
   }
-  const gz = first.value.length >= 2 && first.value[0] === 0x1f && first.value[1] === 0x8b
+  const gz = isGzip(first.value)
   const source: AsyncIterable<Buffer> = gz ? Readable.from(rest).pipe(createGunzip()) : rest
   const decoder = new StringDecoder('utf8')
   for await (const chunk of source) yield decoder.write(chunk as Buffer)
@@ -237,6 +296,10 @@ function toLocated(v: unknown, origin: EventOrigin, fail: Fail): LocatedEvent | 
   }
   if (typeof e.eventID !== 'string') e.eventID = ''
   return { event: e as unknown as CloudTrailEvent, origin }
+}
+
+function isGzip(b: Buffer): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b
 }
 
 function isTruncatedGzip(err: unknown): boolean {

@@ -111,6 +111,21 @@ describe('iamtrail policy', () => {
     expect(r.stderr).toContain('inputs with errors: 2')
   })
 
+  it('skips other principals before parsing, still counts them, and still reports damaged lines', async () => {
+    const lines = [otherPrincipal, ...inWindow].map((e) => JSON.stringify(e))
+    const file = await put(join(dir, 'p', 'mixed.ndjson'), `${lines.join('\n')}\n{"eventSource": "s3.amaz\n`)
+    const r = await runCli(['policy', file, '--principal', ROLE])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/4 events read/)
+    expect(r.stderr).toMatch(/1 another principal/)
+    expect(r.stderr).toContain(`${file}:5`)
+    expect(actionsOf(policyOf(r.stdout))).toEqual([
+      'cloudformation:CreateStack',
+      'lambda:CreateFunction',
+      's3:CreateBucket',
+    ])
+  })
+
   it('is deterministic: same bytes whatever the input order', async () => {
     const f1 = await put(join(dir, 'o', '1.json'), JSON.stringify({ Records: inWindow.slice(0, 2) }))
     const f2 = await put(join(dir, 'o', '2.ndjson'), JSON.stringify(inWindow[2]))
