@@ -2,7 +2,9 @@
 import { Command, CommanderError } from 'commander'
 import { EXIT, IamtrailError } from '../errors.js'
 import { IAMTRAIL_VERSION } from '../version.js'
+import { registerCollect } from './commands/collect.js'
 import { registerPolicy } from './commands/policy.js'
+import { registerRecord } from './commands/record.js'
 
 /** The one place that turns an exception into a message and an exit code. */
 async function main(argv: string[]): Promise<void> {
@@ -13,6 +15,8 @@ async function main(argv: string[]): Promise<void> {
     .showHelpAfterError()
     .exitOverride()
   registerPolicy(program)
+  registerCollect(program)
+  registerRecord(program)
   try {
     await program.parseAsync(argv)
   } catch (err) {
