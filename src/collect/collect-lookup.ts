@@ -67,7 +67,7 @@ export async function collectLookup(req: LookupCollectRequest): Promise<LookupCo
     clock,
     settleMs: req.settleMs ?? DEFAULT_SETTLE_MS,
     maxWaitMs: req.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
-    windowEnd: padded.end,
+    windowEnd: req.window.end,
     ...(req.pollIntervalMs !== undefined ? { pollIntervalMs: req.pollIntervalMs } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
     ...(req.onProgress ? { onProgress: req.onProgress } : {}),

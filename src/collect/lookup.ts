@@ -56,7 +56,8 @@ export async function lookupRegion(req: RegionPassRequest): Promise<RegionPass> 
   const window: TimeWindow = { start: req.window.start, end: req.window.end }
   let nextToken: string | undefined
   let throttledInARow = 0
-  do {
+  // Not do…while: a `continue` after throttling must retry the page, not test for a next token.
+  for (;;) {
     await req.limiter.acquire(req.signal)
     if (req.signal?.aborted) return { ...pass, failure: abortedFailure() }
     let page: Awaited<ReturnType<CloudTrailLookup['lookupEvents']>>
@@ -108,8 +109,8 @@ export async function lookupRegion(req: RegionPassRequest): Promise<RegionPass> 
       matched: pass.events.length,
     })
     nextToken = page.nextToken
-  } while (nextToken)
-  return pass
+    if (!nextToken) return pass
+  }
 }
 
 function abortedFailure(): AwsFailure {

@@ -100,7 +100,7 @@ export async function settle(o: SettleOptions): Promise<SettleResult> {
     const now = o.clock.now()
     // Everything the first poll finds was delivered at some point before it; only later arrivals
     // prove that delivery is still going on.
-    if (poll > 1 && fresh > 0) quietSince = now
+    if (poll > 1 && fresh > 0) quietSince = Math.max(quietSince, now)
     o.onProgress?.({
       kind: 'poll-done',
       poll,
