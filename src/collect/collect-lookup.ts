@@ -34,6 +34,8 @@ export interface LookupCollectRequest {
   maxWaitMs?: number
   pollIntervalMs?: number
   clock?: Clock
+  /** The per-region limiters; shared with a port that limits on the wire (createCloudTrailLookup). */
+  limiters?: RegionLimiters
   signal?: AbortSignal
   onProgress?: (p: CollectProgress) => void
   /** Events already recorded (a resumed recording); only new ones are added. */
@@ -54,7 +56,7 @@ export async function collectLookup(req: LookupCollectRequest): Promise<LookupCo
   const clock = req.clock ?? systemClock
   const regions = withGlobalRegion(req.regions)
   const attribute = lookupAttributeFor(req.principal, req.accessKeyId)
-  const limiters = new RegionLimiters(clock)
+  const limiters = req.limiters ?? new RegionLimiters(clock)
   const store = new EventStore()
   if (req.seed) for (const e of req.seed.events) store.add(e, req.seed.regionOf(e))
   const padded = {

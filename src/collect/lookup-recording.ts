@@ -6,6 +6,7 @@ import type { Clock } from './clock.js'
 import { CLOCK_SKEW_PAD_MS, collectLookup, describeSettle, type LookupCollection } from './collect-lookup.js'
 import type { CollectProgress } from './lookup.js'
 import type { CloudTrailLookup } from './lookup-port.js'
+import type { RegionLimiters } from './rate-limiter.js'
 import { RECORDING_FORMAT, type RecordingManifest, writeRecording } from './recording.js'
 
 export interface LookupRecordingRequest {
@@ -22,6 +23,7 @@ export interface LookupRecordingRequest {
   command?: { argv: string[]; exitCode: number | null }
   force?: boolean
   clock?: Clock
+  limiters?: RegionLimiters
   signal?: AbortSignal
   onProgress?: (p: CollectProgress) => void
   /** Events of the recording being resumed. */
@@ -52,6 +54,7 @@ export async function recordLookup(req: LookupRecordingRequest): Promise<LookupR
     ...(req.maxWaitMs !== undefined ? { maxWaitMs: req.maxWaitMs } : {}),
     ...(req.pollIntervalMs !== undefined ? { pollIntervalMs: req.pollIntervalMs } : {}),
     ...(req.clock ? { clock: req.clock } : {}),
+    ...(req.limiters ? { limiters: req.limiters } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
     ...(req.onProgress ? { onProgress: req.onProgress } : {}),
     ...(req.seed ? { seed: { events: req.seed, regionOf: (e: CloudTrailEvent) => e.awsRegion } } : {}),

@@ -58,7 +58,8 @@ export async function lookupRegion(req: RegionPassRequest): Promise<RegionPass> 
   let throttledInARow = 0
   // Not do…while: a `continue` after throttling must retry the page, not test for a next token.
   for (;;) {
-    await req.limiter.acquire(req.signal)
+    // A port that limits on the wire (the SDK port) takes the token itself, per HTTP attempt.
+    if (!req.lookup.limitsRate) await req.limiter.acquire(req.signal)
     if (req.signal?.aborted) return { ...pass, failure: abortedFailure() }
     let page: Awaited<ReturnType<CloudTrailLookup['lookupEvents']>>
     try {

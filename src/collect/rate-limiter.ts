@@ -7,6 +7,12 @@ import type { Clock } from './clock.js'
  * synchronously, so concurrent callers are serialized without a queue: any 1-second window holds
  * at most `perSecond` grants.
  */
+/**
+ * Requests spaced exactly 500 ms apart can reach AWS a few milliseconds closer together (network and
+ * event-loop jitter) and count as 3 in one second there; a small margin keeps them under.
+ */
+const JITTER_MARGIN_MS = 20
+
 export class RateLimiter {
   private nextGrant = Number.NEGATIVE_INFINITY
   private readonly spacingMs: number
@@ -15,7 +21,7 @@ export class RateLimiter {
     perSecond: number,
     private readonly clock: Clock,
   ) {
-    this.spacingMs = 1000 / perSecond
+    this.spacingMs = 1000 / perSecond + JITTER_MARGIN_MS
   }
 
   async acquire(signal?: AbortSignal): Promise<void> {

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { readManifest, readRecordingEvents } from '../../src/collect/recording.js'
 import { FindingList } from '../../src/findings.js'
 import { type FakeAws, startFakeAws } from '../support/fake-aws-server.js'
+import { maxInWindow } from '../support/fake-cloudtrail.js'
 import { runCli } from '../support/run-cli.js'
 import { REPO_ROOT } from '../support/shared-data.js'
 
@@ -223,6 +224,43 @@ describe('iamtrail collect', () => {
     expect(m2.counts.events).toBe(2)
     const events = await readRecordingEvents(out, new FindingList())
     expect(events.map((e) => e.eventName).sort()).toEqual(['CreateQueue', 'DeleteQueue'])
+  })
+
+  it('keeps every region at 2 requests/s on the wire, SDK retries of throttled requests included', async () => {
+    await aws.close()
+    aws = await startFakeAws({
+      identities: { [KEY]: { arn: 'arn:aws:iam::123456789012:user/ci', type: 'IAMUser' } },
+      throttleFirst: 4,
+    })
+    for (let i = 0; i < 160; i++) {
+      await fetch(`${aws.url}/__emit`, {
+        method: 'POST',
+        body: JSON.stringify({
+          accessKeyId: KEY,
+          region: 'eu-west-1',
+          eventSource: 'sqs.amazonaws.com',
+          eventName: 'SendMessage',
+        }),
+      })
+    }
+    const out = join(dir, 't.rec')
+    const r = await runCli(
+      [
+        'collect',
+        '--principal',
+        'arn:aws:iam::123456789012:user/ci',
+        '--start',
+        new Date(Date.now() - 60_000).toISOString(),
+      ].concat(['--end', new Date().toISOString(), '--regions', 'eu-west-1', '--settle', '1s', '-o', out]),
+      { env: env() },
+    )
+    expect(r.code).toBe(0)
+    expect((await readManifest(out)).counts.events).toBe(160)
+    const lookups = aws.requests.filter((q) => q.target === 'LookupEvents')
+    expect(lookups.length).toBeGreaterThanOrEqual(4 + 4 + 1) // 4 throttled, 4 pages, 1 in us-east-1
+    for (const region of ['eu-west-1', 'us-east-1']) {
+      expect(maxInWindow(lookups.filter((q) => q.body.region === region))).toBeLessThanOrEqual(2)
+    }
   })
 
   it('rejects an unknown --source and lists the known ones', async () => {

@@ -1,11 +1,13 @@
 import { type Command, Option } from 'commander'
 import { awsFailureError } from '../../collect/aws-errors.js'
+import { systemClock } from '../../collect/clock.js'
 import { createCloudTrailLookup } from '../../collect/lookup-port.js'
 import {
   type LookupRecordingResult,
   principalFromManifest,
   recordLookup,
 } from '../../collect/lookup-recording.js'
+import { RegionLimiters } from '../../collect/rate-limiter.js'
 import { readManifest, readRecordingEvents } from '../../collect/recording.js'
 import { EXIT, IamtrailError } from '../../errors.js'
 import { FindingList } from '../../findings.js'
@@ -149,7 +151,8 @@ export async function runLookupRecording(
 ): Promise<LookupRecordingResult> {
   const settleMs = parseDuration(opts.settle, '--settle')
   const maxWaitMs = parseDuration(opts.maxWait, '--max-wait')
-  const lookup = createCloudTrailLookup(opts.profile ? { profile: opts.profile } : {})
+  const limiters = new RegionLimiters(systemClock)
+  const lookup = createCloudTrailLookup(opts.profile ? { profile: opts.profile } : {}, limiters)
   const progress = createProgress(
     [...new Set([...run.regions, 'us-east-1'])].sort(),
     process.stderr,
@@ -163,6 +166,7 @@ export async function runLookupRecording(
     result = await recordLookup({
       ...run,
       lookup,
+      limiters,
       settleMs,
       maxWaitMs,
       signal: interrupt.signal,
