@@ -42,7 +42,9 @@ export function createProgress(
   const redraw = () => {
     if (drawn) stream.write(`\x1b[${drawn}A`)
     const ls = lines()
-    stream.write(ls.map((l) => `\x1b[2K${l}\n`).join(''))
+    // Lines longer than the terminal would wrap and break the cursor-up count.
+    const width = Math.max(20, (stream.columns ?? 200) - 1)
+    stream.write(ls.map((l) => `\x1b[2K${l.slice(0, width)}\n`).join(''))
     drawn = ls.length
   }
   const plain = (line: string) => stream.write(`iamtrail: ${line}\n`)

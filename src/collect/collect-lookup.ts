@@ -100,6 +100,14 @@ export async function collectLookup(req: LookupCollectRequest): Promise<LookupCo
   if (result.throttles > 0) {
     findings.push(finding('collect.throttled', `${result.throttles} throttled request(s) were retried`))
   }
+  if (result.unreadable > 0) {
+    findings.push(
+      finding(
+        'input.invalid-json',
+        `${result.unreadable} record(s) returned by LookupEvents were not JSON; skipped`,
+      ),
+    )
+  }
   if (result.outcome !== 'complete') findings.push(finding('collect.incomplete', describeSettle(result)))
   const out: LookupCollection = {
     events: store.sorted(),

@@ -34,7 +34,10 @@ export interface LookupRecordingResult {
   manifest: RecordingManifest
   collection: LookupCollection
   findings: Finding[]
-  /** False when nothing was collected and a credentials/permission failure stopped the run: nothing to save. */
+  /**
+   * False when a credentials or permission failure stopped a `collect` before it found anything:
+   * there is nothing to save. A `record` always saves, so the run can be resumed once fixed.
+   */
   saved: boolean
 }
 
@@ -83,7 +86,7 @@ export async function recordLookup(req: LookupRecordingRequest): Promise<LookupR
     createdAt: new Date((req.clock ?? { now: Date.now }).now()).toISOString(),
   }
   if (req.command) manifest.command = req.command
-  const saved = !(s.fatal && collection.events.length === 0)
+  const saved = req.command !== undefined || !(s.fatal && collection.events.length === 0)
   if (saved) await writeRecording(req.path, manifest, collection.events, req.force ?? false)
   return { manifest, collection, findings: collection.findings, saved }
 }

@@ -105,6 +105,24 @@ describe('iamtrail record', () => {
     expect(r.stdout).not.toContain('deployed')
   })
 
+  it('when the session expires during the deploy, keeps the exit code and saves a resumable recording', async () => {
+    await aws.close()
+    aws = await startFakeAws({
+      identities: { [KEY]: { arn: 'arn:aws:iam::123456789012:user/ci', type: 'IAMUser' } },
+      lookupExpiredKeys: [KEY],
+    })
+    const rec = join(dir, 'expired.rec')
+    const r = await runCli(['record', '--settle', '1s', '--recording', rec, '--', 'node', DEPLOY, '4'], {
+      env: env(),
+    })
+    expect(r.code).toBe(4)
+    expect(r.stderr).toMatch(/credentials have expired/)
+    expect(r.stderr).toContain(`iamtrail collect --resume ${rec}`)
+    const m = await readManifest(rec)
+    expect(m.settle).toMatchObject({ outcome: 'possibly incomplete', reason: 'fatal' })
+    expect(m.command?.exitCode).toBe(4)
+  })
+
   it('says when the command cannot be run', async () => {
     const r = await runCli(['record', '--settle', '1s', '--', 'no-such-command-xyz'], { env: env() })
     expect(r.code).toBe(127)

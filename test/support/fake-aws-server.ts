@@ -15,6 +15,8 @@ export interface FakeAwsOptions {
   identities: Record<string, { arn: string; type: 'AssumedRole' | 'IAMUser'; roleArn?: string }>
   /** Access keys whose requests fail as expired. */
   expiredKeys?: string[]
+  /** Access keys whose LookupEvents requests fail as expired (a session that ran out during the deploy). */
+  lookupExpiredKeys?: string[]
   deliveryDelayMs?: number
   /** CloudTrail answers ThrottlingException to this many LookupEvents requests first. */
   throttleFirst?: number
@@ -104,7 +106,7 @@ export async function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
         userAgent: ua,
         body: { ...input, region },
       })
-      if (opts.expiredKeys?.includes(key)) {
+      if (opts.expiredKeys?.includes(key) || opts.lookupExpiredKeys?.includes(key)) {
         return json(res, 400, {
           __type: 'ExpiredTokenException',
           message: 'The security token included in the request is expired',

@@ -191,7 +191,12 @@ export async function runLookupRecording(
       process.stderr.write(`  ${f.severity}: ${f.where ? `${f.where}: ` : ''}${f.detail} [${f.code}]\n`)
     }
   }
-  if (s.fatal) throw awsFailureError(s.fatal, 'cloudtrail:LookupEvents')
+  if (s.fatal) {
+    const err = awsFailureError(s.fatal, 'cloudtrail:LookupEvents')
+    if (result.saved)
+      err.message += `\nOnce fixed, complete the recording with: iamtrail collect --resume ${run.path}`
+    throw err
+  }
   if (opts.format === 'json') process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`)
   else if (opts.format === 'path') process.stdout.write(`${run.path}\n`)
   if (s.reason === 'interrupted') process.exitCode = 130

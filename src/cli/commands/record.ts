@@ -90,19 +90,28 @@ Exit code: the command's when it failed; else 0, 2 if a region could not be coll
         )
       }
       const path = opts.recording ?? `${opts.name}-${compactTime(run.start)}.rec`
-      const result = await runLookupRecording(
-        { ...opts, format: 'none' },
-        {
-          path,
-          name: opts.name,
-          principal,
-          ...(accessKeyId ? { accessKeyId } : {}),
-          window: { start: run.start, end: run.end },
-          regions,
-          force: opts.force,
-          command: { argv: run.argv, exitCode: run.exitCode },
-        },
-      )
+      let result: Awaited<ReturnType<typeof runLookupRecording>>
+      try {
+        result = await runLookupRecording(
+          { ...opts, format: 'none' },
+          {
+            path,
+            name: opts.name,
+            principal,
+            ...(accessKeyId ? { accessKeyId } : {}),
+            window: { start: run.start, end: run.end },
+            regions,
+            force: opts.force,
+            command: { argv: run.argv, exitCode: run.exitCode },
+          },
+        )
+      } catch (err) {
+        // Credentials that expired during a long deploy: say so, but keep the command's exit code.
+        if (!(err instanceof IamtrailError) || run.exitCode === 0) throw err
+        process.stderr.write(`iamtrail: ${err.message}\n`)
+        process.exitCode = run.exitCode
+        return
+      }
       const collectedExit = process.exitCode
       if (result.manifest.counts.events > 0) {
         const findings = new FindingList()
