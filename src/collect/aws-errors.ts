@@ -49,17 +49,16 @@ export function awsFailureError(f: AwsFailure, action: string, cause?: unknown):
   const opts = cause === undefined ? undefined : { cause }
   if (f.kind === 'credentials') {
     const expired = /expired/i.test(`${f.code} ${f.message}`)
+    const missing = f.code === 'CredentialsProviderError'
     const what = expired
       ? 'the AWS credentials have expired'
-      : f.code === 'CredentialsProviderError'
+      : missing
         ? 'no AWS credentials were found'
         : 'the AWS credentials were rejected'
-    return new IamtrailError(
-      `${what} (${f.code}: ${f.message}). Refresh them (e.g. aws sso login, or a new session), or choose others with --profile / AWS_PROFILE.`,
-      'environment',
-      EXIT.usage,
-      opts,
-    )
+    const fix = missing
+      ? 'Set them up (aws configure, aws sso login, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) or choose a profile with --profile / AWS_PROFILE.'
+      : 'Refresh them (e.g. aws sso login, or a new session), or choose others with --profile / AWS_PROFILE.'
+    return new IamtrailError(`${what} (${f.code}: ${f.message}). ${fix}`, 'environment', EXIT.usage, opts)
   }
   if (f.kind === 'access-denied') {
     return new IamtrailError(

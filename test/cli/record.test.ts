@@ -52,6 +52,8 @@ function env(accessKeyId = KEY): NodeJS.ProcessEnv {
     AWS_CONFIG_FILE: join(dir, 'no-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // never ask an instance metadata service: the tests talk to 127.0.0.1 only
+    AWS_EC2_METADATA_DISABLED: 'true',
     CI: 'true',
   }
 }
@@ -121,6 +123,19 @@ describe('iamtrail record', () => {
     const m = await readManifest(rec)
     expect(m.settle).toMatchObject({ outcome: 'possibly incomplete', reason: 'fatal' })
     expect(m.command?.exitCode).toBe(4)
+  })
+
+  it('says so when there are no credentials at all', async () => {
+    const noCredentials = {
+      ...env(),
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SESSION_TOKEN: '',
+    }
+    const r = await runCli(['record', '--', 'node', DEPLOY, '0'], { env: noCredentials })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/no AWS credentials were found.*--profile/)
+    expect(r.stdout).not.toContain('deployed')
   })
 
   it('says when the command cannot be run', async () => {

@@ -44,6 +44,9 @@ export interface CollectSource {
   run(opts: CollectOptions): Promise<void>
 }
 
+/** LookupEvents covers the last 90 days of management events. */
+const LOOKUP_HISTORY_MS = 90 * 24 * 3_600_000
+
 export const COLLECT_SOURCES = new Map<string, CollectSource>()
 
 COLLECT_SOURCES.set('lookup', {
@@ -55,7 +58,7 @@ export function registerCollect(program: Command): Command {
   return program
     .command('collect')
     .description('Collect a principal’s CloudTrail events for a time window into a recording')
-    .addOption(new Option('-s, --source <source>', 'where to read events: lookup').default('lookup'))
+    .addOption(new Option('-s, --source <source>', 'where to read events (sources below)').default('lookup'))
     .option('-p, --principal <arn>', 'IAM user, role (all its sessions), assumed-role session or root ARN')
     .option('--access-key-id <id>', 'only the calls signed with this access key')
     .option('--start <time>', 'window start, ISO-8601 UTC (e.g. 2026-11-20T10:00Z)')
@@ -83,7 +86,15 @@ Examples:
 Needs cloudtrail:LookupEvents (docs/permissions.md). Exit codes: 0 complete; 1 usage or credentials;
 2 saved but possibly incomplete (a region failed); 130 interrupted (saved, resumable).`,
     )
+    .addHelpText('after', () =>
+      ['\nSources:', ...[...COLLECT_SOURCES].map(([name, s]) => `  ${name.padEnd(8)} ${s.description}`)].join(
+        '\n',
+      ),
+    )
     .action(async (opts: CollectOptions) => {
+      if (opts.format !== 'path' && opts.format !== 'json') {
+        throw new IamtrailError(`--format ${JSON.stringify(opts.format)}: choose path or json`)
+      }
       const source = COLLECT_SOURCES.get(opts.source)
       if (!source) {
         throw new IamtrailError(
@@ -104,6 +115,15 @@ async function collectWithLookup(opts: CollectOptions): Promise<void> {
     end: opts.end ? parseTime(opts.end, '--end') : new Date(),
   }
   if (window.start >= window.end) throw new IamtrailError('--start must be before --end')
+  const oldest = Date.now() - LOOKUP_HISTORY_MS
+  if (window.end.getTime() < oldest) {
+    throw new IamtrailError(
+      'LookupEvents keeps the last 90 days only; for older windows read the trail’s logs (iamtrail policy ./AWSLogs …)',
+    )
+  }
+  if (window.start.getTime() < oldest && !opts.quiet) {
+    process.stderr.write('iamtrail: warning: LookupEvents keeps 90 days; the start of the window is older\n')
+  }
   const path = opts.output ?? `${opts.name}.rec`
   await runLookupRecording(opts, {
     path,
