@@ -13,19 +13,22 @@ export interface CommandRun {
  * Runs the recorded command as if typed in the shell: stdio attached, exit code reported the way
  * shells do (128 + signal number when killed). While it runs, Ctrl-C belongs to the command: the
  * terminal sends SIGINT to both, and iamtrail keeps going to record what the command did before it
- * stopped.
+ * stopped. A SIGTERM (a CI job cancelled) is usually sent to iamtrail alone: it is passed on.
  */
 export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<CommandRun> {
   const [file, ...args] = argv
   if (!file)
     throw new IamtrailError('record needs a command after --, e.g. iamtrail record -- npx cdk deploy')
   const ignore = () => {}
+  let forward = () => {}
+  const onTerm = () => forward()
   process.on('SIGINT', ignore)
-  process.on('SIGTERM', ignore)
+  process.on('SIGTERM', onTerm)
   const start = new Date()
   try {
     const exitCode = await new Promise<number>((resolve, reject) => {
       const child = spawn(file, args, { stdio: 'inherit', env })
+      forward = () => child.kill('SIGTERM')
       child.on('error', (err: NodeJS.ErrnoException) => {
         const why = err.code === 'ENOENT' ? 'command not found' : err.message
         reject(new IamtrailError(`cannot run ${file}: ${why}`, 'user', err.code === 'ENOENT' ? 127 : 126))
@@ -38,6 +41,6 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
     return { argv, exitCode, start, end: new Date() }
   } finally {
     process.off('SIGINT', ignore)
-    process.off('SIGTERM', ignore)
+    process.off('SIGTERM', onTerm)
   }
 }

@@ -111,7 +111,11 @@ export async function settle(o: SettleOptions): Promise<SettleResult> {
     if (o.signal?.aborted) return finish('possibly incomplete', 'interrupted')
     if (fatal) return finish('possibly incomplete', 'fatal', fatal)
     const failing = Object.keys(failedRegions)
-    const settled = now - quietSince >= o.settleMs
+    // Nothing found yet is no sign of quiet: CloudTrail may not have delivered anything so far
+    // (5 minutes on average, no guarantee). An empty collection waits until --max-wait after the
+    // window end before it concludes there is nothing.
+    const quietFor = o.store.size === 0 ? Math.max(o.settleMs, o.maxWaitMs) : o.settleMs
+    const settled = now - quietSince >= quietFor
     if (settled && failing.length === 0) return finish('complete', 'settled')
     if (settled && failing.every((r) => (failuresInARow[r] ?? 0) >= REGION_FAILURES_TO_GIVE_UP)) {
       return finish('possibly incomplete', 'region-failed')
@@ -119,7 +123,7 @@ export async function settle(o: SettleOptions): Promise<SettleResult> {
     if (now - started >= o.maxWaitMs) {
       return finish('possibly incomplete', failing.length ? 'region-failed' : 'max-wait')
     }
-    const settleLeftMs = Math.max(0, quietSince + o.settleMs - now)
+    const settleLeftMs = Math.max(0, quietSince + quietFor - now)
     const maxWaitLeftMs = Math.max(0, started + o.maxWaitMs - now)
     o.onProgress?.({ kind: 'waiting', poll, settleLeftMs, maxWaitLeftMs })
     const pause = Math.min(

@@ -138,6 +138,29 @@ describe('iamtrail record', () => {
     expect(r.stdout).not.toContain('deployed')
   })
 
+  it('passes a SIGTERM on to the command and reports its signal exit code, still recording', async () => {
+    const rec = join(dir, 'term.rec')
+    const child = spawn(
+      join(REPO_ROOT, 'node_modules', '.bin', 'tsx'),
+      [join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'record', '--settle', '3s', '--recording', rec].concat([
+        '--',
+        'node',
+        DEPLOY,
+        'hang',
+      ]),
+      { cwd: REPO_ROOT, env: { ...process.env, ...env() } },
+    )
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (d) => String(d).includes('deployed') && resolve()),
+    )
+    child.kill('SIGTERM')
+    expect(await exited).toBe(143)
+    const m = await readManifest(rec)
+    expect(m.command?.exitCode).toBe(143)
+    expect(m.counts.events).toBe(3)
+  })
+
   it('says when the command cannot be run', async () => {
     const r = await runCli(['record', '--settle', '1s', '--', 'no-such-command-xyz'], { env: env() })
     expect(r.code).toBe(127)

@@ -168,6 +168,23 @@ describe('lookup collector', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(5 * MIN - 1000)
   })
 
+  it('does not take an empty result for quiet: waits for a first delivery later than --settle', async () => {
+    vi.setSystemTime(WINDOW.end.getTime())
+    const now = Date.now()
+    trail.add('eu-west-1', deployerCall(1, 'eu-west-1'), now + 8 * MIN)
+    const r = await inFakeTime(collectLookup({ ...base, lookup, regions: ['eu-west-1'], settleMs: 5 * MIN }))
+    expect(r.events).toHaveLength(1)
+    expect(r.settle.outcome).toBe('complete')
+    expect(Date.now() - now).toBeGreaterThanOrEqual(13 * MIN)
+  })
+
+  it('concludes at once that a long-past window holds nothing', async () => {
+    vi.setSystemTime(WINDOW.end.getTime() + 3 * 60 * MIN)
+    const r = await inFakeTime(collectLookup({ ...base, lookup, regions: ['eu-west-1'] }))
+    expect(r.events).toEqual([])
+    expect(r.settle).toMatchObject({ outcome: 'complete', polls: 1 })
+  })
+
   it('gives up at --max-wait while events keep arriving, and says possibly incomplete', async () => {
     const now = Date.now()
     for (let i = 0; i < 30; i++) trail.add('eu-west-1', deployerCall(i, 'eu-west-1'), now + i * MIN)
