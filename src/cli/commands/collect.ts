@@ -125,14 +125,13 @@ async function collectWithLookup(opts: CollectOptions): Promise<void> {
     process.stderr.write('iamtrail: warning: LookupEvents keeps 90 days; the start of the window is older\n')
   }
   const path = opts.output ?? `${opts.name}.rec`
-  await runLookupRecording(opts, {
-    path,
-    name: opts.name,
-    principal,
-    window,
-    regions: parseRegions(opts.regions ?? opts.region ?? process.env.AWS_REGION),
-    force: opts.force,
-  })
+  const regions = parseRegions(opts.regions ?? opts.region ?? process.env.AWS_REGION)
+  if (regions.length === 0) {
+    process.stderr.write(
+      'iamtrail: warning: no --regions, --region or AWS_REGION: only us-east-1 (global services) is collected\n',
+    )
+  }
+  await runLookupRecording(opts, { path, name: opts.name, principal, window, regions, force: opts.force })
 }
 
 async function resumeLookup(opts: CollectOptions): Promise<void> {

@@ -77,6 +77,11 @@ Exit code: the command's when it failed; else 0, 2 if a region could not be coll
       const regions = parseRegions(
         opts.regions ?? opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
       )
+      if (regions.length === 0) {
+        process.stderr.write(
+          'iamtrail: warning: no --regions, --region or AWS_REGION: only us-east-1 (global services) is collected\n',
+        )
+      }
       if (!opts.quiet) {
         process.stderr.write(
           `iamtrail: recording ${principalText(principal)} (caller ${caller.arn}) in ${[...new Set([...regions, 'us-east-1'])].sort().join(', ')}\n`,
