@@ -68,5 +68,6 @@ export function awsFailureError(f: AwsFailure, action: string, cause?: unknown):
       opts,
     )
   }
-  return new IamtrailError(`${action} failed (${f.code}: ${f.message})`, 'environment', EXIT.incomplete, opts)
+  // Reached before anything was collected (sts:GetCallerIdentity): nothing ran, nothing is incomplete.
+  return new IamtrailError(`${action} failed (${f.code}: ${f.message})`, 'environment', EXIT.usage, opts)
 }
