@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander'
 import { awsFailureError } from '../../collect/aws-errors.js'
 import { systemClock } from '../../collect/clock.js'
+import { withGlobalRegion } from '../../collect/collect-lookup.js'
 import { createCloudTrailLookup } from '../../collect/lookup-port.js'
 import {
   type LookupRecordingResult,
@@ -172,11 +173,7 @@ export async function runLookupRecording(
   const maxWaitMs = parseDuration(opts.maxWait, '--max-wait')
   const limiters = new RegionLimiters(systemClock)
   const lookup = createCloudTrailLookup(opts.profile ? { profile: opts.profile } : {}, limiters)
-  const progress = createProgress(
-    [...new Set([...run.regions, 'us-east-1'])].sort(),
-    process.stderr,
-    opts.quiet,
-  )
+  const progress = createProgress(withGlobalRegion(run.regions), process.stderr, opts.quiet)
   const interrupt = abortOnInterrupt(() =>
     process.stderr.write('\niamtrail: interrupted; saving what was collected (Ctrl-C again to quit now)\n'),
   )

@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import { createCallerIdentity } from '../../collect/caller-identity.js'
+import { withGlobalRegion } from '../../collect/collect-lookup.js'
 import { principalText } from '../../collect/lookup-recording.js'
 import { runCommand } from '../../collect/run-command.js'
 import { EXIT, IamtrailError } from '../../errors.js'
@@ -84,7 +85,7 @@ Exit code: the command's when it failed; else 0, 2 if a region could not be coll
       }
       if (!opts.quiet) {
         process.stderr.write(
-          `iamtrail: recording ${principalText(principal)} (caller ${caller.arn}) in ${[...new Set([...regions, 'us-east-1'])].sort().join(', ')}\n`,
+          `iamtrail: recording ${principalText(principal)} (caller ${caller.arn}) in ${withGlobalRegion(regions).join(', ')}\n`,
         )
       }
       const env = opts.profile ? { ...process.env, AWS_PROFILE: opts.profile } : process.env
