@@ -1,6 +1,9 @@
 /** The library entry: the pure pipeline stages and the types they exchange. */
 export { Catalog } from './catalog/catalog.js'
+export { collectLookup, type LookupCollection } from './collect/collect-lookup.js'
 export { readInputs } from './collect/files.js'
+export { type CloudTrailLookup, createCloudTrailLookup } from './collect/lookup-port.js'
+export { recordLookup } from './collect/lookup-recording.js'
 export { type RecordingManifest, readManifest, writeRecording } from './collect/recording.js'
 export type { TimeWindow } from './collect/window.js'
 export { EXIT, IamtrailError } from './errors.js'

@@ -2,9 +2,11 @@
 import { Command, CommanderError } from 'commander'
 import { EXIT, IamtrailError } from '../errors.js'
 import { IAMTRAIL_VERSION } from '../version.js'
+import { registerCollect } from './commands/collect.js'
 import { registerDiff } from './commands/diff.js'
 import { registerExplain } from './commands/explain.js'
 import { registerPolicy } from './commands/policy.js'
+import { registerRecord } from './commands/record.js'
 
 // `iamtrail … | head` closes stdout early; that is the reader's choice, not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -23,6 +25,8 @@ async function main(argv: string[]): Promise<void> {
   registerPolicy(program)
   registerExplain(program)
   registerDiff(program)
+  registerCollect(program)
+  registerRecord(program)
   try {
     await program.parseAsync(argv)
   } catch (err) {

@@ -33,3 +33,28 @@ export function parseSelector(principal?: string, accessKeyId?: string): Princip
   }
   return principal ? parsePrincipal(principal) : undefined
 }
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/
+
+/** `5m`, `90s`, `1h`, `500ms`; a bare number is seconds. */
+export function parseDuration(value: string, option: string): number {
+  const m = DURATION.exec(value.trim())
+  if (!m) throw new IamtrailError(`${option} ${JSON.stringify(value)} is not a duration (e.g. 5m, 90s, 1h)`)
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h']
+  return Math.round(Number(m[1]) * unit)
+}
+
+/** `eu-west-1,us-east-1` → regions, checked for shape so a typo fails before any request. */
+export function parseRegions(value: string | undefined): string[] {
+  if (!value) return []
+  const regions = value
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean)
+  for (const r of regions) {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(r)) {
+      throw new IamtrailError(`--regions: ${JSON.stringify(r)} is not an AWS region name (e.g. eu-west-1)`)
+    }
+  }
+  return regions
+}

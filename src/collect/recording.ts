@@ -6,6 +6,8 @@ import { pipeline } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
 import { IamtrailError } from '../errors.js'
 import type { CloudTrailEvent } from '../events/cloudtrail-event.js'
+import { openInput, readEvents } from '../events/read-events.js'
+import type { FindingSink } from '../findings.js'
 
 /**
  * A recording is a directory: `manifest.json` plus `events.ndjson.gz`, the raw CloudTrail events
@@ -25,10 +27,34 @@ export interface RecordingManifest {
   window: { start: string; end: string }
   regions: string[]
   sources: string[]
-  settle: { outcome: 'complete' | 'possibly incomplete'; detail?: string }
+  settle: {
+    outcome: 'complete' | 'possibly incomplete'
+    detail?: string
+    /** settled | max-wait | interrupted | region-failed | fatal (src/collect/settle.ts). */
+    reason?: string
+    waitedMs?: number
+  }
   counts: { events: number; perRegion: Record<string, number> }
   command?: { argv: string[]; exitCode: number | null }
+  /** How the `lookup` source asked CloudTrail, so `collect --resume` can ask again the same way. */
+  lookup?: {
+    attribute?: { key: 'AccessKeyId' | 'Username'; value: string }
+    clockSkewPadMs: number
+    polls: number
+    throttles: number
+    /** Region → why its last LookupEvents pass failed. */
+    failedRegions?: Record<string, string>
+  }
   createdAt: string
+}
+
+/** The events of a recording, in file order, with the findings of reading them. */
+export async function readRecordingEvents(path: string, sink: FindingSink): Promise<CloudTrailEvent[]> {
+  const events: CloudTrailEvent[] = []
+  for await (const { event } of readEvents(openInput(join(path, EVENTS)), join(path, EVENTS), { sink })) {
+    events.push(event)
+  }
+  return events
 }
 
 export async function isRecording(path: string): Promise<boolean> {

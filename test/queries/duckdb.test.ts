@@ -145,7 +145,7 @@ beforeAll(async () => {
 
 async function query(sql: string, params: string[]): Promise<Row[]> {
   const p = await con.prepare(sql)
-  params.forEach((v, i) => p.bindVarchar(i + 1, v))
+  for (const [i, v] of params.entries()) p.bindVarchar(i + 1, v)
   const rows = (await p.runAndReadAll()).getRowObjectsJson() as Record<string, unknown>[]
   return rows.map((r) =>
     Object.fromEntries(

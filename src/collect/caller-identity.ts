@@ -1,0 +1,38 @@
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
+import { awsFailureError, classifyAwsError } from './aws-errors.js'
+import { type AwsClientOptions, sdkClientConfig } from './lookup-port.js'
+
+/** Who the credentials belong to, and the access key they sign with (the most selective lookup). */
+export interface CallerIdentity {
+  arn: string
+  account: string
+  accessKeyId?: string
+}
+
+export interface CallerIdentityPort {
+  getCallerIdentity(): Promise<CallerIdentity>
+}
+
+/**
+ * sts:GetCallerIdentity needs no permission and works with any valid credentials, so a failure
+ * here is about the credentials themselves: the message says so before any command runs.
+ */
+export function createCallerIdentity(aws: AwsClientOptions & { region?: string }): CallerIdentityPort {
+  return {
+    async getCallerIdentity() {
+      const client = new STSClient(sdkClientConfig(aws.region ?? process.env.AWS_REGION ?? 'us-east-1', aws))
+      try {
+        const out = await client.send(new GetCallerIdentityCommand({}))
+        const creds = await client.config.credentials()
+        if (!out.Arn || !out.Account) throw new Error('GetCallerIdentity returned no Arn')
+        const id: CallerIdentity = { arn: out.Arn, account: out.Account }
+        if (creds.accessKeyId) id.accessKeyId = creds.accessKeyId
+        return id
+      } catch (err) {
+        throw awsFailureError(classifyAwsError(err), 'sts:GetCallerIdentity', err)
+      } finally {
+        client.destroy()
+      }
+    },
+  }
+}

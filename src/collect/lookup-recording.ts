@@ -1,0 +1,101 @@
+import type { CloudTrailEvent } from '../events/cloudtrail-event.js'
+import { type PrincipalSelector, parsePrincipal } from '../events/principal.js'
+import type { Finding } from '../findings.js'
+import { IAMTRAIL_VERSION } from '../version.js'
+import type { Clock } from './clock.js'
+import { CLOCK_SKEW_PAD_MS, collectLookup, describeSettle, type LookupCollection } from './collect-lookup.js'
+import type { CollectProgress } from './lookup.js'
+import type { CloudTrailLookup } from './lookup-port.js'
+import type { RegionLimiters } from './rate-limiter.js'
+import { RECORDING_FORMAT, type RecordingManifest, writeRecording } from './recording.js'
+
+export interface LookupRecordingRequest {
+  lookup: CloudTrailLookup
+  path: string
+  name: string
+  principal: PrincipalSelector
+  accessKeyId?: string
+  window: { start: Date; end: Date }
+  regions: readonly string[]
+  settleMs?: number
+  maxWaitMs?: number
+  pollIntervalMs?: number
+  command?: { argv: string[]; exitCode: number | null }
+  force?: boolean
+  clock?: Clock
+  limiters?: RegionLimiters
+  signal?: AbortSignal
+  onProgress?: (p: CollectProgress) => void
+  /** Events of the recording being resumed. */
+  seed?: readonly CloudTrailEvent[]
+}
+
+export interface LookupRecordingResult {
+  manifest: RecordingManifest
+  collection: LookupCollection
+  findings: Finding[]
+  /**
+   * False when a credentials or permission failure stopped a `collect` before it found anything:
+   * there is nothing to save. A `record` always saves, so the run can be resumed once fixed.
+   */
+  saved: boolean
+}
+
+/**
+ * Collect with the `lookup` source and save the result as a recording, whatever happened: an
+ * interrupted or failed collection still saves what it has, marked possibly incomplete, so that
+ * `collect --resume` can top it up. Only a run that has nothing and cannot get anything saves nothing.
+ */
+export async function recordLookup(req: LookupRecordingRequest): Promise<LookupRecordingResult> {
+  const collection = await collectLookup({
+    lookup: req.lookup,
+    principal: req.principal,
+    window: req.window,
+    regions: req.regions,
+    ...(req.accessKeyId ? { accessKeyId: req.accessKeyId } : {}),
+    ...(req.settleMs !== undefined ? { settleMs: req.settleMs } : {}),
+    ...(req.maxWaitMs !== undefined ? { maxWaitMs: req.maxWaitMs } : {}),
+    ...(req.pollIntervalMs !== undefined ? { pollIntervalMs: req.pollIntervalMs } : {}),
+    ...(req.clock ? { clock: req.clock } : {}),
+    ...(req.limiters ? { limiters: req.limiters } : {}),
+    ...(req.signal ? { signal: req.signal } : {}),
+    ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+    ...(req.seed ? { seed: { events: req.seed, regionOf: (e: CloudTrailEvent) => e.awsRegion } } : {}),
+  })
+  const s = collection.settle
+  const failedRegions = Object.fromEntries(
+    Object.entries(s.failedRegions).map(([r, f]) => [r, `${f.code}: ${f.message}`]),
+  )
+  const manifest: RecordingManifest = {
+    format: RECORDING_FORMAT,
+    iamtrailVersion: IAMTRAIL_VERSION,
+    name: req.name,
+    principal: principalText(req.principal),
+    window: { start: req.window.start.toISOString(), end: req.window.end.toISOString() },
+    regions: collection.regions,
+    sources: ['lookup'],
+    settle: { outcome: s.outcome, detail: describeSettle(s), reason: s.reason, waitedMs: s.waitedMs },
+    counts: { events: collection.events.length, perRegion: collection.perRegion },
+    lookup: {
+      clockSkewPadMs: CLOCK_SKEW_PAD_MS,
+      polls: s.polls,
+      throttles: s.throttles,
+      ...(collection.attribute ? { attribute: collection.attribute } : {}),
+      ...(Object.keys(failedRegions).length ? { failedRegions } : {}),
+    },
+    createdAt: new Date((req.clock ?? { now: Date.now }).now()).toISOString(),
+  }
+  if (req.command) manifest.command = req.command
+  const saved = req.command !== undefined || !(s.fatal && collection.events.length === 0)
+  if (saved) await writeRecording(req.path, manifest, collection.events, req.force ?? false)
+  return { manifest, collection, findings: collection.findings, saved }
+}
+
+export function principalText(sel: PrincipalSelector): string {
+  return sel.kind === 'access-key' ? sel.id : sel.arn
+}
+
+/** The selector a manifest's principal stands for: an ARN, or an access key id. */
+export function principalFromManifest(principal: string): PrincipalSelector {
+  return principal.startsWith('arn:') ? parsePrincipal(principal) : { kind: 'access-key', id: principal }
+}

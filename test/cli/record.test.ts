@@ -1,0 +1,123 @@
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { readManifest, readRecordingEvents } from '../../src/collect/recording.js'
+import { FindingList } from '../../src/findings.js'
+import { DEPLOY, EXPIRED, KEY, useFakeAws } from '../support/fake-aws-cli.js'
+import { runCli } from '../support/run-cli.js'
+import { REPO_ROOT } from '../support/shared-data.js'
+
+/**
+ * `record` end to end: the real CLI, a real child process, and CloudTrail + STS served over real
+ * HTTP on 127.0.0.1 through AWS_ENDPOINT_URL_CLOUDTRAIL / AWS_ENDPOINT_URL_STS.
+ */
+const t = useFakeAws()
+
+describe('iamtrail record', () => {
+  it('runs the command, passes its exit code through, records its events and prints the policy', async () => {
+    const rec = join(t.dir, 'deploy.rec')
+    const r = await runCli(
+      ['record', '--settle', '1s', '--max-wait', '30s', '--recording', rec, '--', 'node', DEPLOY, '3'],
+      { env: t.env() },
+    )
+    expect(r.stderr).toContain('command exited with 3')
+    expect(r.code).toBe(3)
+    expect(r.stdout).toContain('deployed') // the child's own stdout, inherited
+    const policy = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as {
+      Statement: { Action: string[] }[]
+    }
+    const actions = policy.Statement.flatMap((s) => s.Action).sort()
+    expect(actions).toEqual(['iam:CreateRole', 'logs:CreateLogGroup', 'sqs:CreateQueue'])
+
+    const m = await readManifest(rec)
+    expect(m.command).toEqual({ argv: ['node', DEPLOY, '3'], exitCode: 3 })
+    expect(m.principal).toBe('arn:aws:sts::123456789012:assumed-role/deployer/ci-run')
+    expect(m.settle.outcome).toBe('complete')
+    expect(m.counts).toEqual({ events: 3, perRegion: { 'eu-west-1': 2, 'us-east-1': 1 } })
+    expect(m.regions).toEqual(['eu-west-1', 'us-east-1'])
+
+    // iamtrail's own GetCallerIdentity and LookupEvents calls are logged by the fake CloudTrail under
+    // the same access key, carry the user-agent marker, and stay out of the recording.
+    const own = t.aws.events.filter((e) => /iamtrail\//.test(e.event.userAgent ?? ''))
+    expect(own.length).toBeGreaterThan(3)
+    const events = await readRecordingEvents(rec, new FindingList())
+    expect(events.map((e) => e.eventName).sort()).toEqual(['CreateLogGroup', 'CreateQueue', 'CreateRole'])
+    const lookups = t.aws.requests.filter((q) => q.target === 'LookupEvents')
+    expect(lookups.every((q) => q.userAgent.includes('iamtrail/'))).toBe(true)
+    expect(lookups[0]?.body.LookupAttributes).toEqual([{ AttributeKey: 'AccessKeyId', AttributeValue: KEY }])
+  })
+
+  it('passes a successful exit code through as 0', async () => {
+    const r = await runCli(
+      ['record', '-q', '--settle', '1s', '--recording', join(t.dir, 'ok.rec'), '--', 'node', DEPLOY, '0'],
+      { env: t.env() },
+    )
+    expect(r.code).toBe(0)
+  })
+
+  it('stops before running anything when the credentials have expired', async () => {
+    const r = await runCli(['record', '--settle', '1s', '--', 'node', DEPLOY, '0'], { env: t.env(EXPIRED) })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/credentials have expired/)
+    expect(r.stdout).not.toContain('deployed')
+  })
+
+  it('when the session expires during the deploy, keeps the exit code and saves a resumable recording', async () => {
+    await t.restart({
+      identities: { [KEY]: { arn: 'arn:aws:iam::123456789012:user/ci', type: 'IAMUser' } },
+      lookupExpiredKeys: [KEY],
+    })
+    const rec = join(t.dir, 'expired.rec')
+    const r = await runCli(['record', '--settle', '1s', '--recording', rec, '--', 'node', DEPLOY, '4'], {
+      env: t.env(),
+    })
+    expect(r.code).toBe(4)
+    expect(r.stderr).toMatch(/credentials have expired/)
+    expect(r.stderr).toContain(`iamtrail collect --resume ${rec}`)
+    const m = await readManifest(rec)
+    expect(m.settle).toMatchObject({ outcome: 'possibly incomplete', reason: 'fatal' })
+    expect(m.command?.exitCode).toBe(4)
+  })
+
+  it('says so when there are no credentials at all', async () => {
+    const noCredentials = {
+      ...t.env(),
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SESSION_TOKEN: '',
+    }
+    const r = await runCli(['record', '--', 'node', DEPLOY, '0'], { env: noCredentials })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/no AWS credentials were found.*--profile/)
+    expect(r.stdout).not.toContain('deployed')
+  })
+
+  it('passes a SIGTERM on to the command and reports its signal exit code, still recording', async () => {
+    const rec = join(t.dir, 'term.rec')
+    const child = spawn(
+      join(REPO_ROOT, 'node_modules', '.bin', 'tsx'),
+      [join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'record', '--settle', '1s', '--recording', rec].concat([
+        '--',
+        'node',
+        DEPLOY,
+        'hang',
+      ]),
+      { cwd: REPO_ROOT, env: { ...process.env, ...t.env() } },
+    )
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (d) => String(d).includes('deployed') && resolve()),
+    )
+    child.kill('SIGTERM')
+    expect(await exited).toBe(143)
+    const m = await readManifest(rec)
+    expect(m.command?.exitCode).toBe(143)
+    expect(m.counts.events).toBe(3)
+  })
+
+  it('says when the command cannot be run', async () => {
+    const r = await runCli(['record', '--settle', '1s', '--', 'no-such-command-xyz'], { env: t.env() })
+    expect(r.code).toBe(127)
+    expect(r.stderr).toContain('cannot run no-such-command-xyz: command not found')
+  })
+})
