@@ -1,6 +1,6 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
+import { type AwsClientOptions, defaultRegion, sdkClientConfig } from '../aws/sdk-config.js'
 import { awsFailureError, classifyAwsError } from './aws-errors.js'
-import { type AwsClientOptions, sdkClientConfig } from './lookup-port.js'
 
 /** Who the credentials belong to, and the access key they sign with (the most selective lookup). */
 export interface CallerIdentity {
@@ -20,7 +20,7 @@ export interface CallerIdentityPort {
 export function createCallerIdentity(aws: AwsClientOptions & { region?: string }): CallerIdentityPort {
   return {
     async getCallerIdentity() {
-      const client = new STSClient(sdkClientConfig(aws.region ?? process.env.AWS_REGION ?? 'us-east-1', aws))
+      const client = new STSClient(sdkClientConfig(defaultRegion(aws.region), aws))
       try {
         const out = await client.send(new GetCallerIdentityCommand({}))
         const creds = await client.config.credentials()

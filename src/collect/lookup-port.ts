@@ -1,5 +1,5 @@
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail'
-import { IAMTRAIL_VERSION } from '../version.js'
+import { type AwsClientOptions, sdkClientConfig } from '../aws/sdk-config.js'
 import type { RateLimiter, RegionLimiters } from './rate-limiter.js'
 
 /**
@@ -36,38 +36,6 @@ export interface CloudTrailLookup {
 
 /** LookupEvents returns at most 50 events per page. */
 export const LOOKUP_PAGE_SIZE = 50
-
-/**
- * Marks iamtrail's own requests. CloudTrail logs the User-Agent header in `userAgent`, so the
- * collector can drop its own LookupEvents and GetCallerIdentity calls from every recording.
- */
-export const USER_AGENT_NAME = 'iamtrail'
-export const USER_AGENT: [string, string] = [USER_AGENT_NAME, IAMTRAIL_VERSION]
-const OWN_CALL = new RegExp(`(^|[\\s(\\[])${USER_AGENT_NAME}/\\S+`)
-
-export function isOwnCall(userAgent: string | undefined): boolean {
-  return userAgent !== undefined && OWN_CALL.test(userAgent)
-}
-
-export interface AwsClientOptions {
-  profile?: string
-}
-
-/**
- * Adaptive retry mode adds a client-side rate limiter that slows down after throttling responses;
- * our own limiter and retries sit on top of it (src/collect/lookup.ts).
- */
-export const SDK_MAX_ATTEMPTS = 3
-
-export function sdkClientConfig(region: string, aws: AwsClientOptions) {
-  return {
-    region,
-    retryMode: 'adaptive',
-    maxAttempts: SDK_MAX_ATTEMPTS,
-    customUserAgent: [USER_AGENT],
-    ...(aws.profile ? { profile: aws.profile } : {}),
-  }
-}
 
 /**
  * With `limiters`, every HTTP attempt takes a token from its region's limiter on the wire, after the

@@ -1,8 +1,9 @@
+import { isOwnCall } from '../aws/sdk-config.js'
 import type { CloudTrailEvent } from '../events/cloudtrail-event.js'
 import { matchesPrincipal, type PrincipalSelector } from '../events/principal.js'
 import { type AwsFailure, classifyAwsError } from './aws-errors.js'
 import type { Clock } from './clock.js'
-import { type CloudTrailLookup, isOwnCall, type LookupAttribute } from './lookup-port.js'
+import type { CloudTrailLookup, LookupAttribute } from './lookup-port.js'
 import type { RateLimiter } from './rate-limiter.js'
 import { inWindow, type TimeWindow } from './window.js'
 

@@ -1,5 +1,6 @@
 import { IAMClient } from '@aws-sdk/client-iam'
 import type { Command } from 'commander'
+import { defaultRegion, sdkClientConfig } from '../../aws/sdk-config.js'
 import { diffPolicy } from '../../diff/diff-policy.js'
 import { expandStatements } from '../../diff/expand.js'
 import { EXIT, IamtrailError } from '../../errors.js'
@@ -10,7 +11,6 @@ import { usageFromInputs } from '../../pipeline.js'
 import { selectorLabel } from '../../reduce/reduce-events.js'
 import { renderDiffMarkdown } from '../../render/diff-markdown.js'
 import { renderDiffText } from '../../render/diff-text.js'
-import { awsClientConfig } from '../aws-config.js'
 import { writeOutput } from '../output.js'
 import { parseSelector, parseWindow } from '../parse-options.js'
 import { formatSummary } from '../summary.js'
@@ -42,9 +42,11 @@ export function registerDiff(program: Command): void {
     )
     .argument('<inputs...>', 'recordings, CloudTrail logs or directories, lookup-events output, NDJSON, or -')
     .requiredOption(
-      '-g, --granted <file|dir>',
-      'policy document(s), or get-account-authorization-details output (with --principal)',
+      '-g, --granted <file|dir|arn>',
+      'policy document(s), get-account-authorization-details output (with --principal), or a role/user ARN read from IAM',
     )
+    .option('--profile <profile>', 'AWS profile for reading IAM (as in the AWS CLI)')
+    .option('--region <region>', 'AWS region for the IAM client')
     .option('--boundary <file>', 'a permissions boundary policy document')
     .option('--scp <file...>', 'service control policy documents')
     .option('-p, --principal <arn>', 'whose usage (and whose policies, for authorization details)')
@@ -79,10 +81,17 @@ Exit codes: 0 ok; 1 usage error; 2 an input failed; ${EXIT.gate} a --fail-on gat
       const principal = parseSelector(opts.principal, opts.accessKeyId)
       const req = { inputs, window: parseWindow(opts.start, opts.end), sink: findings }
       const result = await usageFromInputs(principal ? { ...req, principal } : req)
-      const granted = await loadGrantedFromFiles(
-        opts.granted,
-        principal ? selectorLabel(principal) : result.usage.principal,
-      )
+      const granted = opts.granted.startsWith('arn:')
+        ? await loadGrantedFromIam(
+            new IAMClient(
+              sdkClientConfig(defaultRegion(opts.region), opts.profile ? { profile: opts.profile } : {}),
+            ),
+            opts.granted,
+          )
+        : await loadGrantedFromFiles(
+            opts.granted,
+            principal ? selectorLabel(principal) : result.usage.principal,
+          )
       if (opts.boundary) granted.boundary = (await loadGrantedFromFiles(opts.boundary)).identity
       if (opts.scp?.length)
         granted.scps = (await Promise.all(opts.scp.map((f) => loadGrantedFromFiles(f)))).flatMap(
