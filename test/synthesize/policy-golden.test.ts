@@ -1,4 +1,6 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse as parseHcl } from '@cdktf/hcl2json'
@@ -31,7 +33,10 @@ describe.each(cases)('policy golden case %s', (name) => {
     const file = join(dir, `expected.${ext}`)
     if (process.env.UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, out)
     expect(out).toBe(readFileSync(file, 'utf8'))
-    if (format === 'cloudformation') checkTemplate(out)
+    if (format === 'cloudformation') {
+      checkTemplate(out)
+      lintTemplate(out)
+    }
     if (format === 'terraform')
       expect(Object.keys((await parseHcl('main.tf', out)).resource.aws_iam_policy)).not.toHaveLength(0)
     if (format === 'json') checkPolicy(JSON.parse(out) as PolicyDocument)
@@ -53,7 +58,22 @@ function checkPolicy(doc: PolicyDocument) {
   }
 }
 
-/** Schema checks in place of cfn-lint (not installable here): the shapes CloudFormation accepts. */
+/**
+ * cfn-lint is a Python tool (not on npm); where it is installed it validates every template against
+ * CloudFormation's resource specification. Elsewhere the schema checks below still run.
+ */
+const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0
+if (!cfnLint) console.warn('cfn-lint not found: CloudFormation templates get schema checks only')
+
+function lintTemplate(text: string) {
+  if (!cfnLint) return
+  const file = join(mkdtempSync(join(tmpdir(), 'iamtrail-cfn-')), 'template.yaml')
+  writeFileSync(file, text)
+  const r = spawnSync('cfn-lint', [file], { encoding: 'utf8' })
+  expect(r.status, `${r.stdout}${r.stderr}`).toBe(0)
+}
+
+/** The shapes CloudFormation accepts, checked even where cfn-lint is absent. */
 function checkTemplate(text: string) {
   const t = parseYaml(text) as {
     AWSTemplateFormatVersion: string
@@ -72,6 +92,27 @@ function checkTemplate(text: string) {
 }
 
 describe('policy options', () => {
+  it('writes a role with its trust policy and split managed policies that cfn-lint accepts', async () => {
+    const out = await run([
+      'examples/cfn-lambda-deploy.rec',
+      '--format',
+      'cloudformation',
+      '--role-name',
+      'orders-deployer',
+      '--trust',
+      '123456789012',
+      '--max-size',
+      '800',
+      '--portable',
+    ])
+    const t = parseYaml(out) as { Resources: Record<string, { Type: string }> }
+    const types = Object.values(t.Resources).map((r) => r.Type)
+    expect(types).toContain('AWS::IAM::Role')
+    expect(types.filter((x) => x === 'AWS::IAM::ManagedPolicy').length).toBeGreaterThan(1)
+    checkTemplate(out)
+    lintTemplate(out)
+  })
+
   it('merging a deploy with its teardown remembers which recording used each grant', async () => {
     const md = await run([
       'examples/cfn-lambda-deploy.rec',
