@@ -2,14 +2,17 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { IamtrailError } from '../errors.js'
 import type { PolicyDocument } from '../policy/document.js'
+import { awsManagedPolicy, isAwsManagedPolicyArn } from './aws-managed.js'
 import type { GrantedPolicies, NamedPolicy } from './evaluate.js'
 
 /**
  * Granted policies from files: a policy document, a directory of them, `aws iam get-policy-version`
  * output, or `aws iam get-account-authorization-details` output (the principal's inline, attached
- * managed, group and boundary policies are picked from it).
+ * managed, group and boundary policies are picked from it). An AWS managed policy ARN
+ * (`arn:aws:iam::aws:policy/AdministratorAccess`) is resolved offline.
  */
 export async function loadGrantedFromFiles(path: string, principal?: string): Promise<GrantedPolicies> {
+  if (isAwsManagedPolicyArn(path)) return { identity: [await awsManagedPolicy(path)] }
   let isDir = false
   try {
     isDir = (await stat(path)).isDirectory()
@@ -70,21 +73,23 @@ interface Inline {
   PolicyDocument: unknown
 }
 
-function fromAuthorizationDetails(
+async function fromAuthorizationDetails(
   o: Record<string, unknown>,
   path: string,
   principal?: string,
-): GrantedPolicies {
+): Promise<GrantedPolicies> {
   if (!principal)
     throw new IamtrailError(
       `--granted ${path} is get-account-authorization-details output: say whose policies with --principal`,
     )
   const managed = new Map((o.Policies as ManagedPolicy[] | undefined)?.map((p) => [p.Arn, p]) ?? [])
-  const managedDoc = (a: Attached): NamedPolicy => {
+  const managedDoc = async (a: Attached): Promise<NamedPolicy> => {
     const p = managed.get(a.PolicyArn)
     const v =
       p?.PolicyVersionList?.find((x) => x.IsDefaultVersion) ??
       p?.PolicyVersionList?.find((x) => x.VersionId === p?.DefaultVersionId)
+    // `--filter Role User Group LocalManagedPolicy` leaves AWS managed policies out; resolve those offline.
+    if (!v && isAwsManagedPolicyArn(a.PolicyArn)) return awsManagedPolicy(a.PolicyArn)
     if (!v)
       throw new IamtrailError(
         `${path}: managed policy ${a.PolicyArn} is attached but its document is not in the file (run get-account-authorization-details with --filter LocalManagedPolicy AWSManagedPolicy too)`,
@@ -105,7 +110,9 @@ function fromAuthorizationDetails(
       String(entity.RoleName ?? entity.UserName),
       (entity.RolePolicyList ?? entity.UserPolicyList) as Inline[],
     ),
-    ...((entity.AttachedManagedPolicies as Attached[] | undefined) ?? []).map(managedDoc),
+    ...(await Promise.all(
+      ((entity.AttachedManagedPolicies as Attached[] | undefined) ?? []).map(managedDoc),
+    )),
   ]
   if (user) {
     const groups = (o.GroupDetailList as Record<string, unknown>[] | undefined) ?? []
@@ -114,12 +121,13 @@ function fromAuthorizationDetails(
       if (!g) continue
       identity.push(
         ...inline(`group/${gname}`, g.GroupPolicyList as Inline[]),
-        ...((g.AttachedManagedPolicies as Attached[] | undefined) ?? []).map(managedDoc),
+        ...(await Promise.all(((g.AttachedManagedPolicies as Attached[] | undefined) ?? []).map(managedDoc))),
       )
     }
   }
   const result: GrantedPolicies = { identity }
   const pb = entity.PermissionsBoundary as { PermissionsBoundaryArn?: string } | undefined
-  if (pb?.PermissionsBoundaryArn) result.boundary = [managedDoc({ PolicyArn: pb.PermissionsBoundaryArn })]
+  if (pb?.PermissionsBoundaryArn)
+    result.boundary = [await managedDoc({ PolicyArn: pb.PermissionsBoundaryArn })]
   return result
 }

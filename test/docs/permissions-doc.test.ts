@@ -18,6 +18,13 @@ describe('docs/permissions.md', () => {
     }
   })
 
+  it('lists every IAM call the granted-policy loader makes', () => {
+    const loader = readFileSync(join(REPO_ROOT, 'src', 'granted', 'load-iam.ts'), 'utf8')
+    const calls = new Set([...loader.matchAll(/new (\w+)Command\(/g)].map((m) => `iam:${m[1]}`))
+    expect(calls.size).toBeGreaterThan(10)
+    for (const a of calls) expect(text).toContain(`| \`${a}\` |`)
+  })
+
   it('names only actions of the Service Authorization Reference', async () => {
     const catalog = new Catalog()
     for (const action of policies.flatMap((p) => p.Statement.flatMap((s) => s.Action))) {

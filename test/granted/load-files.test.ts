@@ -79,4 +79,31 @@ describe('granted policies from files', () => {
       /not an IAM policy document/,
     )
   })
+  it('resolves AWS managed policies offline: by ARN, and when authorization details leave them out', async () => {
+    const admin = await loadGrantedFromFiles('arn:aws:iam::aws:policy/AdministratorAccess')
+    expect(admin.identity[0]!.document.Statement).toEqual([{ Effect: 'Allow', Action: '*', Resource: '*' }])
+    const p = put('auth-local-only.json', {
+      RoleDetailList: [
+        {
+          RoleName: 'fn',
+          Arn: 'arn:aws:iam::123456789012:role/fn',
+          RolePolicyList: [],
+          AttachedManagedPolicies: [
+            {
+              PolicyName: 'AWSLambdaBasicExecutionRole',
+              PolicyArn: 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+            },
+          ],
+        },
+      ],
+      UserDetailList: [],
+      GroupDetailList: [],
+      Policies: [],
+    })
+    const g = await loadGrantedFromFiles(p, 'arn:aws:iam::123456789012:role/fn')
+    expect(JSON.stringify(g.identity[0]!.document)).toContain('logs:PutLogEvents')
+    await expect(loadGrantedFromFiles('arn:aws:iam::aws:policy/NoSuchPolicyEver')).rejects.toThrow(
+      /not in the bundled AWS managed policies/,
+    )
+  })
 })

@@ -43,7 +43,7 @@ export function registerDiff(program: Command): void {
     .argument('<inputs...>', 'recordings, CloudTrail logs or directories, lookup-events output, NDJSON, or -')
     .requiredOption(
       '-g, --granted <file|dir|arn>',
-      'policy document(s), get-account-authorization-details output (with --principal), or a role/user ARN read from IAM',
+      'policy document(s), get-account-authorization-details output (with --principal), a role/user ARN (read from IAM), or an AWS managed policy ARN (offline)',
     )
     .option('--profile <profile>', 'AWS profile for reading IAM (as in the AWS CLI)')
     .option('--region <region>', 'AWS region for the IAM client')
@@ -81,7 +81,7 @@ Exit codes: 0 ok; 1 usage error; 2 an input failed; ${EXIT.gate} a --fail-on gat
       const principal = parseSelector(opts.principal, opts.accessKeyId)
       const req = { inputs, window: parseWindow(opts.start, opts.end), sink: findings }
       const result = await usageFromInputs(principal ? { ...req, principal } : req)
-      const granted = opts.granted.startsWith('arn:')
+      const granted = /^arn:[^:]+:iam::\d{12}:(role|user)\//.test(opts.granted)
         ? await loadGrantedFromIam(
             new IAMClient(
               sdkClientConfig(defaultRegion(opts.region), opts.profile ? { profile: opts.profile } : {}),
