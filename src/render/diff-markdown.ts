@@ -53,12 +53,32 @@ export function renderDiffMarkdown(d: PolicyDiff): string {
   }
   for (const st of d.statements) {
     if (!st.unused.length) continue
-    out.push(
-      `## Unused in ${st.ref} (${st.unused.length})`,
-      '',
-      st.unused.map((a) => `\`${a}\``).join(', '),
-      '',
-    )
+    out.push(`## Unused in ${st.ref} (${st.unused.length})`, '', ...unusedBlock(st.unused), '')
   }
   return out.join('\n')
+}
+
+const PER_SERVICE = 12
+
+/** A short list as is; a long one as a table per service, so AdministratorAccess stays readable. */
+function unusedBlock(unused: string[]): string[] {
+  if (unused.length <= 60) return [unused.map((a) => `\`${a}\``).join(', ')]
+  const services = new Map<string, string[]>()
+  for (const a of unused) {
+    const svc = a.slice(0, a.indexOf(':'))
+    services.set(svc, [...(services.get(svc) ?? []), a])
+  }
+  return [
+    '| service | unused | actions |',
+    '|---|---:|---|',
+    ...[...services].map(
+      ([svc, list]) =>
+        `| ${svc} | ${list.length} | ${list
+          .slice(0, PER_SERVICE)
+          .map((a) => `\`${a.slice(svc.length + 1)}\``)
+          .join(' ')}${list.length > PER_SERVICE ? ` … +${list.length - PER_SERVICE}` : ''} |`,
+    ),
+    '',
+    'The full list is in `--format json`.',
+  ]
 }

@@ -37,13 +37,7 @@ export function renderDiffText(d: PolicyDiff, color: boolean): string {
           `  ~ ${b.action} granted on ${b.grantedOn.join(', ')}, used only on ${b.usedOn.slice(0, 5).join(', ')}${b.usedOn.length > 5 ? ` (+${b.usedOn.length - 5})` : ''}`,
         ),
       )
-    if (st.unused.length) {
-      lines.push(
-        dim(
-          `  unused ${st.unused.length}: ${st.unused.slice(0, LIST_LIMIT).join(', ')}${st.unused.length > LIST_LIMIT ? `, … (+${st.unused.length - LIST_LIMIT})` : ''}`,
-        ),
-      )
-    }
+    if (st.unused.length) lines.push(dim(`  unused ${unusedLine(st.unused, st.used)}`))
     if (st.unknown.length)
       lines.push(
         dim(
@@ -53,4 +47,28 @@ export function renderDiffText(d: PolicyDiff, color: boolean): string {
     out.push(`${st.ref}: grants ${st.granted} actions, ${st.used.length} used`, ...lines)
   }
   return `${out.join('\n')}\n`
+}
+
+/**
+ * A long unused list reads best per service: services the principal did use come first (the grant
+ * is wider than the work), then the untouched ones by size. The full list is in `--format json`.
+ */
+function unusedLine(unused: string[], used: string[]): string {
+  const services = new Map<string, number>()
+  for (const a of unused) {
+    const svc = a.slice(0, a.indexOf(':'))
+    services.set(svc, (services.get(svc) ?? 0) + 1)
+  }
+  if (unused.length <= LIST_LIMIT || services.size === 1)
+    return `${unused.length}: ${unused.slice(0, LIST_LIMIT).join(', ')}${unused.length > LIST_LIMIT ? `, … (+${unused.length - LIST_LIMIT}; all in --format json)` : ''}`
+  const usedServices = new Set(used.map((a) => a.slice(0, a.indexOf(':'))))
+  const ranked = [...services].sort(
+    ([a, n], [b, m]) =>
+      Number(usedServices.has(b)) - Number(usedServices.has(a)) || m - n || (a < b ? -1 : a > b ? 1 : 0),
+  )
+  const shown = ranked
+    .slice(0, LIST_LIMIT)
+    .map(([svc, n]) => `${svc} ${n}${usedServices.has(svc) ? ' (service used)' : ''}`)
+  const rest = ranked.length > LIST_LIMIT ? `, … (+${ranked.length - LIST_LIMIT} services)` : ''
+  return `${unused.length} actions in ${services.size} services: ${shown.join(', ')}${rest}; all in --format json`
 }

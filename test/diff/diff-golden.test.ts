@@ -47,6 +47,35 @@ describe('diff golden cases', () => {
     expect(actual).toEqual(JSON.parse(readFileSync(file, 'utf8')))
   })
 
+  // The text and markdown renderings are what people read: golden files, so every change is reviewed
+  // (markdown for the case whose page is short enough to review; the others are checked below).
+  it.each([
+    ...cases.map((c) => [c, 'text', 'txt'] as const),
+    ['jets-least-privilege', 'markdown', 'md'] as const,
+  ])('%s as %s', async (name, format, ext) => {
+    const dir = join(here, 'golden', name)
+    const r = await runCli(['diff', '--granted', join(dir, 'granted.json'), events, '--format', format, '-q'])
+    expect(r.code, r.stderr).toBe(0)
+    const file = join(dir, `expected.${ext}`)
+    if (process.env.UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, r.stdout)
+    expect(r.stdout).toBe(readFileSync(file, 'utf8'))
+  })
+
+  it('AdministratorAccess as markdown: unused actions as a table per service, not one 22,000-item line', async () => {
+    const dir = join(here, 'golden', 'administrator-access')
+    const r = await runCli([
+      'diff',
+      '--granted',
+      join(dir, 'granted.json'),
+      events,
+      '--format',
+      'markdown',
+      '-q',
+    ])
+    expect(r.stdout).toMatch(/^\| ec2 \| \d{3,} \| `[A-Za-z]+`/m)
+    expect(r.stdout.length).toBeLessThan(200_000)
+  })
+
   it('AdministratorAccess: nothing missing, almost everything unused, every named use broader than needed', async () => {
     const d = await diffOf(join(here, 'golden', 'administrator-access'))
     expect(d.summary.denied).toBe(0)
