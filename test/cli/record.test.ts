@@ -47,12 +47,37 @@ describe('iamtrail record', () => {
     expect(lookups[0]?.body.LookupAttributes).toEqual([{ AttributeKey: 'AccessKeyId', AttributeValue: KEY }])
   })
 
-  it('passes a successful exit code through as 0', async () => {
+  it('passes a successful exit code through as 0, and prints exactly what `policy` prints for the recording', async () => {
+    const rec = join(t.dir, 'ok.rec')
     const r = await runCli(
-      ['record', '-q', '--settle', '1s', '--recording', join(t.dir, 'ok.rec'), '--', 'node', DEPLOY, '0'],
+      [
+        'record',
+        '-q',
+        '--settle',
+        '1s',
+        '--format',
+        'markdown',
+        '--recording',
+        rec,
+        '--',
+        'node',
+        DEPLOY,
+        '0',
+      ],
       { env: t.env() },
     )
     expect(r.code).toBe(0)
+    const table = r.stdout.slice(r.stdout.indexOf('#'))
+    expect(table).toContain('sqs:CreateQueue')
+    const again = await runCli(['policy', '-q', '--format', 'markdown', rec])
+    expect(table).toBe(again.stdout)
+  })
+
+  it('refuses a bad policy option before it runs the deploy', async () => {
+    const r = await runCli(['record', '--format', 'xml', '--', 'node', DEPLOY, '0'], { env: t.env() })
+    expect(r.code).toBe(1)
+    expect(r.stdout).not.toContain('deployed')
+    expect(r.stderr).toContain('--format xml')
   })
 
   it('stops before running anything when the credentials have expired', async () => {

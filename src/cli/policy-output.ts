@@ -1,0 +1,180 @@
+import type { Command } from 'commander'
+import { EXIT, IamtrailError } from '../errors.js'
+import type { Finding } from '../findings.js'
+import { verifyPolicy } from '../granted/verify.js'
+import type { UsageResult } from '../pipeline.js'
+import { asArray, type PolicyDocument } from '../policy/document.js'
+import { renderCloudFormation } from '../render/cloudformation.js'
+import { renderMarkdown } from '../render/markdown.js'
+import { accountsAndRegions, placehold } from '../render/portable.js'
+import { renderTerraform } from '../render/terraform.js'
+import { buildPolicy, DEFAULT_BUILD, parseResourceMode } from '../synthesize/build-policy.js'
+import { keptGrants } from '../synthesize/statements.js'
+import { writeOutput } from './output.js'
+import { formatSummary } from './summary.js'
+
+/**
+ * How a policy is shaped and written: one set of options and one code path for every command that
+ * prints a policy (`policy`, `record`), so the same recording gives the same policy everywhere.
+ */
+export interface PolicyOutputOptions {
+  format: string
+  output?: string
+  force: boolean
+  excludeDenied: boolean
+  quiet: boolean
+  verify: boolean
+  resources: string
+  portable: boolean
+  restrictRegions: boolean
+  allowActionWildcards: boolean
+  maxSize: string
+  maxPolicies: string
+  roleName?: string
+  trust?: string
+  policyName: string
+}
+
+export const POLICY_FORMATS = ['json', 'cloudformation', 'terraform', 'markdown']
+
+export function addPolicyOutputOptions(cmd: Command): Command {
+  return cmd
+    .option('-f, --format <format>', `policy format: ${POLICY_FORMATS.join(' | ')}`, 'json')
+    .option('-r, --resources <mode>', 'exact | generalize | prefix:<p>[,<p>...]', 'generalize')
+    .option('--portable', 'account id and region as placeholders of the output format', false)
+    .option(
+      '--restrict-regions',
+      'add an aws:RequestedRegion condition with the regions used, on regional actions',
+      false,
+    )
+    .option(
+      '--allow-action-wildcards',
+      'shrink with service:Verb* where the wildcard covers only used actions',
+      false,
+    )
+    .option(
+      '--max-size <chars>',
+      'split into managed policies of at most this size',
+      String(DEFAULT_BUILD.maxSize),
+    )
+    .option('--max-policies <n>', 'fail if more documents would be needed', String(DEFAULT_BUILD.maxPolicies))
+    .option('--policy-name <name>', 'policy name in CloudFormation/Terraform output', 'iamtrail-deployer')
+    .option('--role-name <name>', 'cloudformation: also create this role holding the policies')
+    .option(
+      '--trust <who>',
+      'cloudformation: the role trusts this service (lambda, cloudformation.amazonaws.com) or account id',
+    )
+    .option('--exclude-denied', 'leave out permissions that were denied during the recording', false)
+    .option(
+      '--verify',
+      'replay every recorded grant against the policy with the evaluator; fail if any would be denied',
+      false,
+    )
+}
+
+/** Usage errors in the policy options, found before any work (or any deploy) starts. */
+export function checkPolicyOutputOptions(opts: PolicyOutputOptions): void {
+  if (!POLICY_FORMATS.includes(opts.format))
+    throw new IamtrailError(`--format ${opts.format}: use ${POLICY_FORMATS.join(', ')}`)
+  positiveInt(opts.maxSize, '--max-size')
+  positiveInt(opts.maxPolicies, '--max-policies')
+  parseResourceMode(opts.resources)
+}
+
+/**
+ * Builds, renders and writes the policy, prints the summary and generalizations on stderr, and
+ * with --verify replays the recorded grants. Returns the exit code it calls for.
+ */
+export async function writePolicy(
+  result: UsageResult,
+  findings: Finding[],
+  opts: PolicyOutputOptions,
+): Promise<number> {
+  checkPolicyOutputOptions(opts)
+  const maxSize = positiveInt(opts.maxSize, '--max-size')
+  const built = buildPolicy(result.usage, result.catalog, {
+    resources: parseResourceMode(opts.resources),
+    excludeDenied: opts.excludeDenied,
+    restrictRegions: opts.restrictRegions,
+    allowActionWildcards: opts.allowActionWildcards,
+    maxSize,
+    maxPolicies: positiveInt(opts.maxPolicies, '--max-policies'),
+  })
+  const description = `Least privilege for ${result.usage.principal}, from CloudTrail evidence (iamtrail)`
+  let text: string
+  if (opts.format === 'cloudformation') {
+    text = renderCloudFormation(built.documents, {
+      portable: opts.portable,
+      description,
+      ...(opts.roleName ? { roleName: opts.roleName } : {}),
+      ...(opts.trust ? { trust: opts.trust } : {}),
+    })
+  } else if (opts.format === 'terraform') {
+    text = renderTerraform(built.documents, {
+      portable: opts.portable,
+      name: opts.policyName.replace(/-/g, '_'),
+      description,
+    })
+  } else if (opts.format === 'markdown') {
+    text = renderMarkdown(built.usage, built.documents, {
+      describe: (a) => {
+        const [p, n] = a.split(':') as [string, string]
+        return result.catalog.action(p, n)?.description
+      },
+      generalizations: built.generalizations,
+      sizes: built.sizes,
+      dataVersion: await result.catalog.version(),
+    })
+  } else {
+    const docs = opts.portable ? built.documents.map(portableJson) : built.documents
+    text = `${JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 2)}\n`
+  }
+  await writeOutput(text, opts.output, opts.force)
+  if (!opts.quiet) {
+    process.stderr.write(formatSummary(result.stats, result.usage, findings))
+    for (const g of built.generalizations) {
+      process.stderr.write(
+        `  generalized ${g.type}: ${g.from.length > 3 ? `${g.from.slice(0, 3).join(', ')} (+${g.from.length - 3})` : g.from.join(', ')} → ${g.to} (${g.why})\n`,
+      )
+    }
+    process.stderr.write(
+      `  policy: ${built.documents.length} document(s) of ${built.sizes.join(', ')} characters (limit ${maxSize})\n`,
+    )
+  }
+  if (!opts.verify) return EXIT.ok
+  const grants = keptGrants(result.usage, { excludeDenied: opts.excludeDenied })
+  const failures = verifyPolicy(grants, result.usage.principal, built.documents)
+  for (const f of failures) {
+    const extra = f.decision.result === 'conditional' ? ` (needs ${f.decision.keys.join(', ')})` : ''
+    process.stderr.write(
+      `iamtrail: verify: ${f.action} on ${f.resource} would be ${f.decision.result}${extra}\n`,
+    )
+  }
+  if (failures.length) {
+    process.stderr.write(
+      `iamtrail: verify FAILED: ${failures.length} of ${grants.length} recorded grants are not allowed by the policy\n`,
+    )
+    return EXIT.gate
+  }
+  process.stderr.write(`iamtrail: verify: all ${grants.length} recorded grants are allowed by the policy\n`)
+  return EXIT.ok
+}
+
+/** Plain JSON has no placeholders: the account and region become "*" in ARNs. */
+function portableJson(doc: PolicyDocument): PolicyDocument {
+  const literal = accountsAndRegions(doc.Statement.flatMap((s) => asArray(s.Resource)))
+  return {
+    ...doc,
+    Statement: doc.Statement.map((s) => ({
+      ...s,
+      Resource: asArray(s.Resource).map((r) => placehold(r, literal, { account: '*', region: '*' })),
+    })),
+  }
+}
+
+function positiveInt(v: string, name: string): number {
+  const n = Number(v)
+  if (!Number.isInteger(n) || n <= 0)
+    throw new IamtrailError(`${name} ${v}: expected a positive whole number`)
+  return n
+}
