@@ -2,30 +2,21 @@ import type { CloudTrailEvent } from '../events/cloudtrail-event.js'
 import { type PrincipalSelector, parsePrincipal } from '../events/principal.js'
 import type { Finding } from '../findings.js'
 import { IAMTRAIL_VERSION } from '../version.js'
-import type { Clock } from './clock.js'
-import { CLOCK_SKEW_PAD_MS, collectLookup, describeSettle, type LookupCollection } from './collect-lookup.js'
-import type { CollectProgress } from './lookup.js'
-import type { CloudTrailLookup } from './lookup-port.js'
-import type { RegionLimiters } from './rate-limiter.js'
+import {
+  CLOCK_SKEW_PAD_MS,
+  collectLookup,
+  describeSettle,
+  type LookupCollection,
+  type LookupCollectRequest,
+} from './collect-lookup.js'
 import { RECORDING_FORMAT, type RecordingManifest, writeRecording } from './recording.js'
 
-export interface LookupRecordingRequest {
-  lookup: CloudTrailLookup
+/** What to collect (as for collectLookup), and where and under which name to save it. */
+export interface LookupRecordingRequest extends Omit<LookupCollectRequest, 'seed'> {
   path: string
   name: string
-  principal: PrincipalSelector
-  accessKeyId?: string
-  window: { start: Date; end: Date }
-  regions: readonly string[]
-  settleMs?: number
-  maxWaitMs?: number
-  pollIntervalMs?: number
   command?: { argv: string[]; exitCode: number | null }
   force?: boolean
-  clock?: Clock
-  limiters?: RegionLimiters
-  signal?: AbortSignal
-  onProgress?: (p: CollectProgress) => void
   /** Events of the recording being resumed. */
   seed?: readonly CloudTrailEvent[]
 }
