@@ -5,7 +5,7 @@ import { IamtrailError } from './errors.js'
 import { needleFor, type PrincipalSelector } from './events/principal.js'
 import type { FindingSink } from './findings.js'
 import { createMapper } from './reduce/create-mapper.js'
-import { type ReduceResult, reduceEvents } from './reduce/reduce-events.js'
+import { type ReduceResult, reduceEvents, selectorLabel } from './reduce/reduce-events.js'
 import type { Usage } from './reduce/usage.js'
 
 export interface UsageRequest {
@@ -14,6 +14,8 @@ export interface UsageRequest {
   window: TimeWindow
   sink: FindingSink
   catalog?: Catalog
+  /** With a principal: no events is an empty usage (creep: a principal that did nothing), not an error. */
+  allowEmpty?: boolean
 }
 
 export interface UsageResult extends ReduceResult {
@@ -63,7 +65,18 @@ export async function usageFromInputs(req: UsageRequest): Promise<UsageResult> {
       `the input holds ${result.usages.length} principals; choose one with --principal:\n${list}`,
     )
   }
-  const usage = result.usages[0]
+  const usage =
+    result.usages[0] ??
+    (req.allowEmpty && req.principal
+      ? {
+          principal: selectorLabel(req.principal),
+          grants: [],
+          unmapped: [],
+          excluded: [],
+          regions: [],
+          recordings: [],
+        }
+      : undefined)
   if (!usage) {
     const seen = Object.keys(result.principalsSeen)
     const hint = seen.length ? `; principals seen: ${seen.sort().join(', ')}` : ''

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander'
 import { EXIT, IamtrailError } from '../errors.js'
 import { IAMTRAIL_VERSION } from '../version.js'
 import { registerCollect } from './commands/collect.js'
+import { registerCreep } from './commands/creep.js'
 import { registerDiff } from './commands/diff.js'
 import { registerExplain } from './commands/explain.js'
 import { registerPolicy } from './commands/policy.js'
@@ -27,6 +28,7 @@ async function main(argv: string[]): Promise<void> {
   registerDiff(program)
   registerCollect(program)
   registerRecord(program)
+  registerCreep(program)
   try {
     await program.parseAsync(argv)
   } catch (err) {

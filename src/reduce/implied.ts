@@ -55,13 +55,13 @@ export class Inference {
 
   infer(key: string, event: CloudTrailEvent, values: () => EventValues, findings: Finding[]): MappedGrant[] {
     return [
-      ...this.passRole(key, event, findings),
+      ...this.passRole(key, event),
       ...this.tagOnCreate(key, event, values, findings),
       ...this.ec2Tags(event),
     ]
   }
 
-  private passRole(key: string, event: CloudTrailEvent, findings: Finding[]): MappedGrant[] {
+  private passRole(key: string, event: CloudTrailEvent): MappedGrant[] {
     const rule = PASS_ROLE[key]
     if (!rule) return []
     const id = `infer:pass-role:${key.replace('.amazonaws.com', '')}`

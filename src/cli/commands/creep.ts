@@ -1,0 +1,319 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { IAMClient } from '@aws-sdk/client-iam'
+import type { Command } from 'commander'
+import { defaultRegion, sdkClientConfig } from '../../aws/sdk-config.js'
+import { Catalog } from '../../catalog/catalog.js'
+import { blindSpotsNote } from '../../creep/coverage.js'
+import { riskyGrants } from '../../creep/high-risk.js'
+import { latestReport, saveReport } from '../../creep/history.js'
+import {
+  inScope,
+  principalsFromFile,
+  rolesFromAuthorizationDetails,
+  rolesFromIam,
+  type ScopedPrincipal,
+} from '../../creep/principals.js'
+import { CREEP_SCHEMA, type CreepReport, principalReport, rank } from '../../creep/report.js'
+import { diffPolicy } from '../../diff/diff-policy.js'
+import { expandStatements } from '../../diff/expand.js'
+import { EXIT, IamtrailError } from '../../errors.js'
+import { parsePrincipal } from '../../events/principal.js'
+import { FindingList } from '../../findings.js'
+import type { GrantedPolicies } from '../../granted/evaluate.js'
+import { loadGrantedFromFiles } from '../../granted/load-files.js'
+import { loadGrantedFromIam } from '../../granted/load-iam.js'
+import { globToRegExp } from '../../granted/wildcard.js'
+import { usageFromInputs } from '../../pipeline.js'
+import { renderCreepHtml } from '../../render/creep-html.js'
+import { renderCreepMarkdown } from '../../render/creep-markdown.js'
+import { buildPolicy, DEFAULT_BUILD } from '../../synthesize/build-policy.js'
+import { writeOutput } from '../output.js'
+import { parseDuration, parseRegions, parseTime } from '../parse-options.js'
+import { runLookupRecording } from './collect.js'
+
+interface CreepOptions {
+  source?: string
+  principal?: string[]
+  principalsFrom?: string
+  allRoles: boolean
+  excludePath?: string[]
+  exclude?: string[]
+  granted: string
+  window: string
+  end?: string
+  regions?: string
+  minAge?: string
+  grace?: string
+  history?: string
+  format: string
+  output?: string
+  force: boolean
+  profile?: string
+  region?: string
+  quiet: boolean
+}
+
+const FORMATS = ['markdown', 'json', 'html']
+const DAY = 86_400_000
+
+/**
+ * Where a principal's usage of the window comes from. A source is one entry: it gets the principal
+ * and the window and returns the inputs the shared pipeline reads (recordings, log files).
+ */
+interface CreepSource {
+  description: string
+  inputsFor(
+    p: ScopedPrincipal,
+    window: { start: Date; end: Date },
+    opts: CreepOptions,
+    inputs: string[],
+  ): Promise<string[]>
+}
+
+export const CREEP_SOURCES = new Map<string, CreepSource>([
+  [
+    'files',
+    {
+      description: 'CloudTrail logs, recordings, lookup-events output or NDJSON given as arguments',
+      async inputsFor(_p, _w, _o, inputs) {
+        if (inputs.length === 0) throw new IamtrailError('--source files needs the inputs as arguments')
+        return inputs
+      },
+    },
+  ],
+  [
+    'lookup',
+    {
+      description: 'CloudTrail LookupEvents (management events of the last 90 days), per region',
+      async inputsFor(p, window, opts) {
+        const dir = await mkdtemp(join(tmpdir(), 'iamtrail-creep-'))
+        const path = join(dir, 'window.rec')
+        await runLookupRecording(
+          {
+            settle: '0s',
+            maxWait: '30m',
+            quiet: opts.quiet,
+            format: 'none',
+            ...(opts.profile ? { profile: opts.profile } : {}),
+          },
+          {
+            path,
+            name: 'creep',
+            principal: parsePrincipal(p.arn),
+            window,
+            regions: parseRegions(opts.regions ?? opts.region ?? process.env.AWS_REGION),
+          },
+        )
+        cleanup.push(dir)
+        return [path]
+      },
+    },
+  ],
+])
+const cleanup: string[] = []
+
+export function registerCreep(program: Command): Command {
+  return program
+    .command('creep')
+    .description(
+      'Privilege-creep report: granted vs used over a window, per principal, and since the last report',
+    )
+    .argument('[inputs...]', 'with --source files: CloudTrail logs, recordings, lookup-events output, NDJSON')
+    .option(
+      '-s, --source <source>',
+      `where usage comes from: ${[...CREEP_SOURCES.keys()].join(' | ')} (default: files when inputs are given, else lookup)`,
+    )
+    .option('-p, --principal <arn>', 'a role or user ARN to report on (repeat for several)', collect)
+    .option('--principals-from <file>', 'a file of role/user ARNs, one a line')
+    .option(
+      '--all-roles',
+      'every role of the account (from --granted authorization details, or IAM ListRoles)',
+      false,
+    )
+    .option('--exclude-path <path>', 'leave out roles under this IAM path (repeatable; default /aws-service-role/)', collect)
+    .option('--exclude <pattern>', 'leave out principals whose ARN matches (* and ?; repeatable)', collect)
+    .option(
+      '-g, --granted <source>',
+      '"iam" (read each principal from IAM), get-account-authorization-details output, or policy file(s) that apply to every principal',
+      'iam',
+    )
+    .option('-w, --window <duration>', 'how far back usage counts (e.g. 30d, 90d)', '90d')
+    .option('--end <time>', 'end of the window, ISO-8601 UTC (default: now)')
+    .option('--regions <list>', 'lookup: comma-separated regions; us-east-1 is always added')
+    .option('--min-age <duration>', 'flag principals younger than this (default: the window)')
+    .option('--grace <duration>', 'grants newer than this (known from --history) are not called unused yet')
+    .option('--history <dir>', 'keep every report here; compare with the newest one')
+    .option('-f, --format <format>', FORMATS.join(' | '), 'markdown')
+    .option('-o, --output <file>', 'write to a file (atomically)')
+    .option('--force', 'overwrite --output', false)
+    .option('--profile <profile>', 'AWS profile (as in the AWS CLI)')
+    .option('--region <region>', 'AWS region (as in the AWS CLI)')
+    .option('-q, --quiet', 'no progress on stderr', false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ iamtrail creep --principal arn:aws:iam::123456789012:role/deployer --window 90d --source lookup
+  $ iamtrail creep --principals-from roles.txt --granted auth.json --window 30d ./AWSLogs \\
+      --history ./creep-history --format html --output report.html
+  $ aws iam get-account-authorization-details > auth.json
+  $ iamtrail creep --all-roles --granted auth.json --exclude-path /aws-service-role/ ./AWSLogs --format json
+
+Durations: 90d, 12h, 30m. Exit codes: 0 ok; 1 usage; 2 written, but some input or region failed
+(the report's coverage section says which).`,
+    )
+    .action(async (inputs: string[], opts: CreepOptions) => {
+      if (!FORMATS.includes(opts.format))
+        throw new IamtrailError(`--format ${opts.format}: use ${FORMATS.join(', ')}`)
+      const sourceName = opts.source ?? (inputs.length ? 'files' : 'lookup')
+      const source = CREEP_SOURCES.get(sourceName)
+      if (!source)
+        throw new IamtrailError(`--source ${sourceName}: use ${[...CREEP_SOURCES.keys()].join(', ')}`)
+      const now = new Date()
+      const end = opts.end ? parseTime(opts.end, '--end') : now
+      const windowMs = parseDays(opts.window, '--window')
+      const window = { start: new Date(end.getTime() - windowMs), end }
+      const iam = () =>
+        new IAMClient(
+          sdkClientConfig(defaultRegion(opts.region), opts.profile ? { profile: opts.profile } : {}),
+        )
+      const authDetails = opts.granted !== 'iam' && (await isAuthorizationDetails(opts.granted))
+      const principals = await scope(opts, authDetails, iam)
+      if (principals.length === 0)
+        throw new IamtrailError('no principals in scope: use --principal, --principals-from or --all-roles')
+      const catalog = new Catalog()
+      const findings = new FindingList()
+      const previous = opts.history ? await latestReport(opts.history) : undefined
+      const reports = []
+      const regions = new Set<string>()
+      let incomplete = false
+      try {
+        for (const p of principals) {
+          if (!opts.quiet) process.stderr.write(`iamtrail: creep: ${p.arn}\n`)
+          const granted: GrantedPolicies =
+            opts.granted === 'iam'
+              ? await loadGrantedFromIam(iam(), p.arn)
+              : await loadGrantedFromFiles(opts.granted, p.arn)
+          const inputsFor = await source.inputsFor(p, window, opts, inputs)
+          const result = await usageFromInputs({
+            inputs: inputsFor,
+            principal: parsePrincipal(p.arn),
+            window,
+            sink: findings,
+            catalog,
+            allowEmpty: true,
+          })
+          if (result.stats.filesWithErrors > 0) incomplete = true
+          for (const r of result.usage.regions) regions.add(r)
+          const diff = diffPolicy(result.usage, granted, await expandStatements(granted, catalog))
+          const proposed = result.usage.grants.length
+            ? buildPolicy(result.usage, catalog, { ...DEFAULT_BUILD, resources: { kind: 'generalize' } })
+                .documents
+            : []
+          const prev = previous?.principals.find((x) => x.principal === p.arn)
+          reports.push(
+            principalReport(
+              {
+                usage: { ...result.usage, principal: p.arn },
+                diff,
+                risky: riskyGrants(granted.identity),
+                proposed,
+                ...(p.createdAt ? { createdAt: p.createdAt } : {}),
+              },
+              {
+                window,
+                // A report describes its window: the trend point, grace and ages are taken at its end.
+                now: end,
+                ...(opts.minAge ? { minAgeMs: parseDays(opts.minAge, '--min-age') } : {}),
+                ...(opts.grace ? { graceMs: parseDays(opts.grace, '--grace') } : {}),
+                ...(prev && previous ? { previous: prev, previousAt: previous.window.end } : {}),
+              },
+            ),
+          )
+        }
+      } finally {
+        for (const dir of cleanup.splice(0)) await rm(dir, { recursive: true, force: true })
+      }
+      const report: CreepReport = {
+        schema: CREEP_SCHEMA,
+        generatedAt: now.toISOString(),
+        window: { start: window.start.toISOString(), end: window.end.toISOString() },
+        settings: {
+          ...(opts.minAge ? { minAge: opts.minAge } : {}),
+          ...(opts.grace ? { grace: opts.grace } : {}),
+          exclude: [...excludePaths(opts), ...(opts.exclude ?? [])],
+        },
+        coverage: {
+          sources: [sourceName === 'files' ? `files: ${inputs.join(', ')}` : sourceName],
+          regions: [...regions].sort(),
+          gaps: findings.items
+            .filter((f) => f.severity === 'error' || f.code.startsWith('collect.'))
+            .map((f) => `${f.where ? `${f.where}: ` : ''}${f.detail}`),
+          blindSpots: blindSpotsNote(sourceName),
+        },
+        ranking: rank(reports),
+        principals: reports,
+      }
+      const text =
+        opts.format === 'json'
+          ? `${JSON.stringify(report, null, 2)}\n`
+          : opts.format === 'html'
+            ? renderCreepHtml(report)
+            : renderCreepMarkdown(report)
+      await writeOutput(text, opts.output, opts.force)
+      if (opts.history) {
+        const saved = await saveReport(opts.history, report)
+        if (!opts.quiet) process.stderr.write(`iamtrail: creep report kept in ${saved}\n`)
+      }
+      if (incomplete || findings.hasErrors()) process.exitCode = EXIT.incomplete
+    })
+}
+
+const collect = (v: string, acc: string[] = []) => [...acc, v]
+const excludePaths = (opts: CreepOptions) => opts.excludePath ?? ['/aws-service-role/']
+
+/** `90d`, `12h`, `30m`: days on top of the durations `--settle` takes. */
+function parseDays(value: string, option: string): number {
+  const m = /^(\d+(?:\.\d+)?)d$/.exec(value.trim())
+  return m ? Math.round(Number(m[1]) * DAY) : parseDuration(value, option)
+}
+
+async function isAuthorizationDetails(path: string): Promise<boolean> {
+  try {
+    const { readFile, stat } = await import('node:fs/promises')
+    if ((await stat(path)).isDirectory()) return false
+    const head = (await readFile(path, 'utf8')).slice(0, 200_000)
+    return /"RoleDetailList"|"UserDetailList"/.test(head)
+  } catch {
+    return false
+  }
+}
+
+async function scope(
+  opts: CreepOptions,
+  authDetails: boolean,
+  iam: () => IAMClient,
+): Promise<ScopedPrincipal[]> {
+  const found = new Map<string, ScopedPrincipal>()
+  const add = (p: ScopedPrincipal) => found.set(p.arn, { ...found.get(p.arn), ...p })
+  for (const arn of opts.principal ?? []) {
+    const sel = parsePrincipal(arn)
+    if (sel.kind !== 'role' && sel.kind !== 'user')
+      throw new IamtrailError(`--principal ${arn}: creep reports on roles and users (what IAM grants to)`)
+    add({ arn })
+  }
+  if (opts.principalsFrom) for (const p of await principalsFromFile(opts.principalsFrom)) add(p)
+  if (opts.allRoles) {
+    const roles = authDetails ? await rolesFromAuthorizationDetails(opts.granted) : await rolesFromIam(iam())
+    for (const r of roles) add(r)
+  } else if (authDetails) {
+    // Ages from the authorization details, for principals named explicitly.
+    for (const r of await rolesFromAuthorizationDetails(opts.granted)) if (found.has(r.arn)) add(r)
+  }
+  const exclude = (opts.exclude ?? []).map((p) => globToRegExp(p, false))
+  return [...found.values()]
+    .filter((p) => inScope(p, excludePaths(opts), exclude))
+    .sort((a, b) => (a.arn < b.arn ? -1 : 1))
+}
