@@ -132,7 +132,11 @@ export function registerCreep(program: Command): Command {
       'every role of the account (from --granted authorization details, or IAM ListRoles)',
       false,
     )
-    .option('--exclude-path <path>', 'leave out roles under this IAM path (repeatable; default /aws-service-role/)', collect)
+    .option(
+      '--exclude-path <path>',
+      'leave out roles under this IAM path (repeatable; default /aws-service-role/)',
+      collect,
+    )
     .option('--exclude <pattern>', 'leave out principals whose ARN matches (* and ?; repeatable)', collect)
     .option(
       '-g, --granted <source>',
