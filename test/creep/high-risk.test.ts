@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { riskyGrants } from '../../src/creep/high-risk.js'
+import type { NamedPolicy } from '../../src/granted/evaluate.js'
 import type { PolicyStatement } from '../../src/policy/document.js'
 
-const policy = (...Statement: PolicyStatement[]) => [
+const policy = (...Statement: PolicyStatement[]): NamedPolicy[] => [
   { name: 'p', document: { Version: '2012-10-17', Statement } },
 ]
 
