@@ -3,10 +3,11 @@
 -- Parameters (positional, bound as Athena execution parameters / prepared-statement values):
 --   1 first day  'yyyy/MM/dd'      2 last day  'yyyy/MM/dd'      (partition "timestamp")
 --   3, 4 regions ',r1,r2,' or '' (twice; partition region; '' = every region)
---   5 start      ISO-8601 UTC      6 end       ISO-8601 UTC, exclusive
---   7, 8, 9 the principal: a user or session ARN, a role ARN, or an access key id (the same value
+--   5, 6 accounts ',a1,a2,' or '' (twice; partition account; '' = every account)
+--   7 start      ISO-8601 UTC      8 end       ISO-8601 UTC, exclusive
+--   9, 10, 11 the principal: a user or session ARN, a role ARN, or an access key id (the same value
 --   three times; each can only match its own column)
--- Relies on partitions: "timestamp" (and region when given).
+-- Relies on partitions: "timestamp" (and region, account when given).
 -- Identifiers: {{table}} is the validated database.table name, never a parameter.
 SELECT
   eventid, eventtime, eventsource, eventname, awsregion, eventtype, eventcategory,
@@ -24,6 +25,7 @@ SELECT
 FROM {{table}}
 WHERE "timestamp" BETWEEN ? AND ?
   AND (? = '' OR strpos(?, ',' || region || ',') > 0)
+  AND (? = '' OR strpos(?, ',' || account || ',') > 0)
   AND eventtime >= ? AND eventtime < ?
   AND (useridentity.arn = ? OR useridentity.sessioncontext.sessionissuer.arn = ? OR useridentity.accesskeyid = ?)
 ORDER BY eventtime, eventid

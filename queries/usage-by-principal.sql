@@ -3,10 +3,11 @@
 -- Parameters (positional):
 --   1 first day 'yyyy/MM/dd'   2 last day 'yyyy/MM/dd'   (partition "timestamp")
 --   3, 4 regions ',r1,r2,' or '' (twice; partition region)
---   5 start ISO-8601 UTC       6 end ISO-8601 UTC, exclusive
---   7, 8 principal ARN prefix (twice): rows whose principal (role for sessions, else the ARN) starts with it;
+--   5, 6 accounts ',a1,a2,' or '' (twice; partition account)
+--   7 start ISO-8601 UTC       8 end ISO-8601 UTC, exclusive
+--   9, 10 principal ARN prefix (twice): rows whose principal (role for sessions, else the ARN) starts with it;
 --     '' = every principal
--- Relies on partitions: "timestamp" (and region when given).
+-- Relies on partitions: "timestamp" (and region, account when given).
 -- Identifiers: {{table}} is the validated database.table name, never a parameter.
 SELECT
   COALESCE(useridentity.sessioncontext.sessionissuer.arn, useridentity.arn) AS principal,
@@ -19,6 +20,7 @@ SELECT
 FROM {{table}}
 WHERE "timestamp" BETWEEN ? AND ?
   AND (? = '' OR strpos(?, ',' || region || ',') > 0)
+  AND (? = '' OR strpos(?, ',' || account || ',') > 0)
   AND eventtime >= ? AND eventtime < ?
   AND (? = '' OR starts_with(COALESCE(useridentity.sessioncontext.sessionissuer.arn, useridentity.arn), ?))
 GROUP BY 1, 2, 3, 4, 5, 6

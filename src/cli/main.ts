@@ -3,10 +3,12 @@ import { Command, CommanderError } from 'commander'
 import { EXIT, IamtrailError } from '../errors.js'
 import { IAMTRAIL_VERSION } from '../version.js'
 import { registerCollect } from './commands/collect.js'
+import { addAthenaSource } from './commands/collect-athena.js'
 import { registerCreep } from './commands/creep.js'
 import { registerDiff } from './commands/diff.js'
 import { registerExplain } from './commands/explain.js'
 import { registerPolicy } from './commands/policy.js'
+import { registerQueries } from './commands/queries.js'
 import { registerRecord } from './commands/record.js'
 
 // `iamtrail … | head` closes stdout early; that is the reader's choice, not an error.
@@ -26,9 +28,10 @@ async function main(argv: string[]): Promise<void> {
   registerPolicy(program)
   registerExplain(program)
   registerDiff(program)
-  registerCollect(program)
+  addAthenaSource(registerCollect(program))
   registerRecord(program)
   registerCreep(program)
+  registerQueries(program)
   try {
     await program.parseAsync(argv)
   } catch (err) {

@@ -32,22 +32,30 @@ export interface WindowParams {
   start: Date
   end: Date
   regions: readonly string[]
+  /** Account ids to read (the account partition); none = every account of the table. */
+  accounts?: readonly string[]
 }
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/
 const PRINCIPAL = /^(arn:aws[a-z-]*:(iam|sts)::\d{12}:[\w+=,.@/-]+|A[KS]IA[A-Z0-9]{12,})$/
 
-/** Positional values for the window part every query shares: days, regions (twice), times. */
+/** Positional values for the window part every query shares: days, regions, accounts (twice each), times. */
 export function windowParams(w: WindowParams): string[] {
   for (const r of w.regions)
     if (!REGION.test(r)) throw new IamtrailError(`--regions: ${JSON.stringify(r)} is not an AWS region`)
+  const accountList = w.accounts ?? []
+  for (const a of accountList)
+    if (!/^\d{12}$/.test(a)) throw new IamtrailError(`--accounts: ${JSON.stringify(a)} is not an account id`)
   const regions = w.regions.length ? `,${w.regions.join(',')},` : ''
+  const accounts = accountList.length ? `,${accountList.join(',')},` : ''
   const day = (d: Date) => format(new Date(d.getTime() + d.getTimezoneOffset() * 60_000), 'yyyy/MM/dd')
   return [
     day(w.start),
     day(w.end),
     regions,
     regions,
+    accounts,
+    accounts,
     w.start.toISOString().replace('.000Z', 'Z'),
     w.end.toISOString().replace('.000Z', 'Z'),
   ]

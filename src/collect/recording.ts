@@ -45,6 +45,17 @@ export interface RecordingManifest {
     /** Region → why its last LookupEvents pass failed. */
     failedRegions?: Record<string, string>
   }
+  /** How the `athena` source asked, and what it cost. */
+  athena?: {
+    database: string
+    table: string
+    workgroup?: string
+    queryExecutionId: string
+    scannedBytes: number
+    costUsd: number
+    elapsedMs: number
+    accounts?: string[]
+  }
   createdAt: string
 }
 

@@ -161,9 +161,9 @@ describe('iamtrail creep', () => {
   it('says what is wrong: no principals, an unknown source, S3 history', async () => {
     expect((await runCli(['creep', '--granted', AUTH, DEPLOY])).stderr).toContain('no principals in scope')
     expect(
-      (await runCli(['creep', '--source', 'athena', '--principal', DEPLOYER, '--granted', AUTH, DEPLOY]))
+      (await runCli(['creep', '--source', 'cloudwatch', '--principal', DEPLOYER, '--granted', AUTH, DEPLOY]))
         .stderr,
-    ).toMatch(/--source athena: use/)
+    ).toMatch(/--source cloudwatch: use files, athena, lookup/)
     const r = await runCli([
       'creep',
       '--principal',

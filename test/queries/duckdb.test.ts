@@ -1,11 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
+import type { DuckDBConnection } from '@duckdb/node-api'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { type Row, rowToEvent } from '../../src/collect/athena-rows.js'
-import { loadQuery, principalEventsParams, usageParams, windowParams } from '../../src/collect/athena-sql.js'
+import { rowToEvent } from '../../src/collect/athena-rows.js'
+import {
+  loadDdl,
+  loadQuery,
+  principalEventsParams,
+  usageParams,
+  windowParams,
+} from '../../src/collect/athena-sql.js'
 import type { CloudTrailEvent } from '../../src/events/cloudtrail-event.js'
+import { cloudTrailTable, runQuery } from '../support/athena-table.js'
 import { ACCOUNT, apiCall, roleSessionIdentity, userIdentity } from '../support/events.js'
 
 /**
@@ -66,96 +70,11 @@ const events: CloudTrailEvent[] = [
 
 let con: DuckDBConnection
 
-const COLUMNS = `{
-  eventversion: 'VARCHAR',
-  useridentity: 'STRUCT(type VARCHAR, principalid VARCHAR, arn VARCHAR, accountid VARCHAR, invokedby VARCHAR, accesskeyid VARCHAR, username VARCHAR, sessioncontext STRUCT(attributes STRUCT(mfaauthenticated VARCHAR, creationdate VARCHAR), sessionissuer STRUCT(type VARCHAR, principalid VARCHAR, arn VARCHAR, accountid VARCHAR, username VARCHAR), sourceidentity VARCHAR))',
-  eventtime: 'VARCHAR', eventsource: 'VARCHAR', eventname: 'VARCHAR', awsregion: 'VARCHAR',
-  sourceipaddress: 'VARCHAR', useragent: 'VARCHAR', errorcode: 'VARCHAR', errormessage: 'VARCHAR',
-  requestparameters: 'VARCHAR', responseelements: 'VARCHAR', additionaleventdata: 'VARCHAR',
-  requestid: 'VARCHAR', eventid: 'VARCHAR', readonly: 'VARCHAR',
-  resources: 'STRUCT(arn VARCHAR, accountid VARCHAR, type VARCHAR)[]',
-  eventtype: 'VARCHAR', apiversion: 'VARCHAR', recipientaccountid: 'VARCHAR', sharedeventid: 'VARCHAR',
-  vpcendpointid: 'VARCHAR', eventcategory: 'VARCHAR', managementevent: 'VARCHAR',
-  region: 'VARCHAR', "timestamp": 'VARCHAR'
-}`
-
-/** How the CloudTrail SerDe lays a record into the table: lower-case names, JSON strings for free-form fields. */
-function toRow(e: CloudTrailEvent): Record<string, unknown> {
-  const id = e.userIdentity ?? {}
-  const issuer = id.sessionContext?.sessionIssuer
-  return {
-    eventversion: e.eventVersion,
-    useridentity: {
-      type: id.type,
-      principalid: id.principalId,
-      arn: id.arn,
-      accountid: id.accountId,
-      invokedby: id.invokedBy,
-      accesskeyid: id.accessKeyId,
-      username: id.userName,
-      sessioncontext: issuer
-        ? {
-            attributes: {
-              mfaauthenticated: 'false',
-              creationdate: id.sessionContext?.attributes?.creationDate,
-            },
-            sessionissuer: {
-              type: issuer.type,
-              principalid: issuer.principalId,
-              arn: issuer.arn,
-              accountid: issuer.accountId,
-              username: issuer.userName,
-            },
-            sourceidentity: null,
-          }
-        : null,
-    },
-    eventtime: e.eventTime,
-    eventsource: e.eventSource,
-    eventname: e.eventName,
-    awsregion: e.awsRegion,
-    sourceipaddress: e.sourceIPAddress,
-    useragent: e.userAgent,
-    errorcode: e.errorCode ?? null,
-    errormessage: e.errorMessage ?? null,
-    requestparameters: e.requestParameters ? JSON.stringify(e.requestParameters) : null,
-    responseelements: e.responseElements ? JSON.stringify(e.responseElements) : null,
-    requestid: e.requestID,
-    eventid: e.eventID,
-    readonly: String(e.readOnly),
-    resources: e.resources?.map((r) => ({ arn: r.ARN, accountid: r.accountId, type: r.type })) ?? null,
-    eventtype: e.eventType,
-    recipientaccountid: e.recipientAccountId,
-    eventcategory: e.eventCategory,
-    managementevent: 'true',
-    region: e.awsRegion,
-    timestamp: e.eventTime.slice(0, 10).replace(/-/g, '/'),
-  }
-}
-
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'iamtrail-duckdb-'))
-  const file = join(dir, 'rows.ndjson')
-  writeFileSync(file, events.map((e) => JSON.stringify(toRow(e))).join('\n'))
-  con = await (await DuckDBInstance.create(':memory:')).connect()
-  await con.run(
-    `CREATE TABLE cloudtrail AS SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = ${COLUMNS})`,
-  )
+  con = await cloudTrailTable(events)
 })
 
-async function query(sql: string, params: string[]): Promise<Row[]> {
-  const p = await con.prepare(sql)
-  for (const [i, v] of params.entries()) p.bindVarchar(i + 1, v)
-  const rows = (await p.runAndReadAll()).getRowObjectsJson() as Record<string, unknown>[]
-  return rows.map((r) =>
-    Object.fromEntries(
-      Object.entries(r).map(([k, v]) => [
-        k,
-        v === null ? null : typeof v === 'string' ? v : JSON.stringify(v),
-      ]),
-    ),
-  )
-}
+const query = (sql: string, params: string[]) => runQuery(con, sql, params)
 
 const window = {
   start: new Date('2026-11-20T00:00:00Z'),
@@ -238,16 +157,53 @@ describe('queries/ on a real SQL engine (DuckDB)', () => {
     expect(() => windowParams({ ...window, regions: ["eu-west-1' OR 1=1 --"] })).toThrow(/not an AWS region/)
     // Even past validation, a bound parameter cannot change the query.
     const params = principalEventsParams(window, ROLE)
-    params[6] = params[7] = params[8] = "' OR '1'='1"
+    params[8] = params[9] = params[10] = "' OR '1'='1"
     expect(await query(loadQuery('principal-events', 'cloudtrail'), params)).toEqual([])
   })
 
-  it('every query prunes the date partition and the region partition', () => {
+  it('every query prunes the date, region and account partitions', () => {
     for (const q of ['principal-events', 'usage-by-principal', 'active-principals'] as const) {
       const sql = loadQuery(q, 'cloudtrail')
       expect(sql).toContain('"timestamp" BETWEEN ? AND ?')
       expect(sql).toContain("strpos(?, ',' || region || ',')")
+      expect(sql).toContain("strpos(?, ',' || account || ',')")
       expect(sql).toMatch(/^-- Parameters/m)
+      // As many placeholders as the header documents.
+      const header = sql
+        .slice(0, sql.indexOf('SELECT'))
+        .split('\n')
+        .filter((l) => l.startsWith('--   '))
+      const documented = Math.max(
+        ...header.flatMap((l) => [...l.matchAll(/\b(\d{1,2})(?=[ ,])/g)].map((m) => Number(m[1]))),
+      )
+      expect(sql.split('?').length - 1).toBe(documented)
+    }
+  })
+
+  it('prunes accounts: rows of other accounts are not read, in both table layouts', async () => {
+    const mine = await query(
+      loadQuery('active-principals', 'cloudtrail'),
+      windowParams({ ...window, accounts: [ACCOUNT] }),
+    )
+    expect(mine.length).toBeGreaterThan(0)
+    const other = await query(
+      loadQuery('active-principals', 'cloudtrail'),
+      windowParams({ ...window, accounts: ['999999999999'] }),
+    )
+    expect(other).toEqual([])
+    expect(() => windowParams({ ...window, accounts: ["1' OR '1'='1"] })).toThrow(/not an account id/)
+    for (const ddl of ['cloudtrail-table-account', 'cloudtrail-table-organization'] as const) {
+      const text = loadDdl(ddl, {
+        database: 'db',
+        table: 't',
+        bucket_prefix: 's3://b/AWSLogs/',
+        accounts: ACCOUNT,
+        regions: 'eu-west-1',
+        start_day: '2026/01/01',
+      })
+      expect(text).toContain('PARTITIONED BY (account STRING, region STRING, `timestamp` STRING)')
+      expect(text).toContain("'projection.account.values' = '123456789012'")
+      expect(text).toContain('${account}/CloudTrail/${region}/${timestamp}')
     }
   })
 })

@@ -5,6 +5,7 @@ import { IAMClient } from '@aws-sdk/client-iam'
 import type { Command } from 'commander'
 import { defaultRegion, sdkClientConfig } from '../../aws/sdk-config.js'
 import { Catalog } from '../../catalog/catalog.js'
+import { recordAthena } from '../../collect/athena-recording.js'
 import { blindSpotsNote } from '../../creep/coverage.js'
 import { riskyGrants } from '../../creep/high-risk.js'
 import { latestReport, saveReport } from '../../creep/history.js'
@@ -29,11 +30,19 @@ import { usageFromInputs } from '../../pipeline.js'
 import { renderCreepHtml } from '../../render/creep-html.js'
 import { renderCreepMarkdown } from '../../render/creep-markdown.js'
 import { buildPolicy, DEFAULT_BUILD } from '../../synthesize/build-policy.js'
+import {
+  type AthenaOptions,
+  addAthenaOptions,
+  athenaClient,
+  athenaRun,
+  athenaTarget,
+  scanSummary,
+} from '../athena-options.js'
 import { writeOutput } from '../output.js'
 import { parseDuration, parseRegions, parseTime } from '../parse-options.js'
 import { runLookupRecording } from './collect.js'
 
-interface CreepOptions {
+interface CreepOptions extends AthenaOptions {
   source?: string
   principal?: string[]
   principalsFrom?: string
@@ -50,8 +59,6 @@ interface CreepOptions {
   format: string
   output?: string
   force: boolean
-  profile?: string
-  region?: string
   quiet: boolean
 }
 
@@ -80,6 +87,38 @@ export const CREEP_SOURCES = new Map<string, CreepSource>([
       async inputsFor(_p, _w, _o, inputs) {
         if (inputs.length === 0) throw new IamtrailError('--source files needs the inputs as arguments')
         return inputs
+      },
+    },
+  ],
+  [
+    'athena',
+    {
+      description: 'Athena over the trail’s S3 logs (--database, --table; any window, organization trails)',
+      async inputsFor(p, window, opts) {
+        const dir = await mkdtemp(join(tmpdir(), 'iamtrail-creep-'))
+        cleanup.push(dir)
+        const path = join(dir, 'window.rec')
+        const athena = athenaClient(opts)
+        const { run, dispose } = athenaRun(opts)
+        try {
+          const m = await recordAthena(athena, {
+            ...run,
+            ...athenaTarget(opts),
+            principal: parsePrincipal(p.arn),
+            window,
+            regions: parseRegions(opts.regions),
+            path,
+            name: 'creep',
+          })
+          if (!opts.quiet)
+            process.stderr.write(
+              `iamtrail: ${scanSummary(m.athena!.scannedBytes, m.athena!.queryExecutionId)}\n`,
+            )
+        } finally {
+          dispose()
+          athena.destroy()
+        }
+        return [path]
       },
     },
   ],
@@ -115,7 +154,7 @@ export const CREEP_SOURCES = new Map<string, CreepSource>([
 const cleanup: string[] = []
 
 export function registerCreep(program: Command): Command {
-  return program
+  const cmd = program
     .command('creep')
     .description(
       'Privilege-creep report: granted vs used over a window, per principal, and since the last report',
@@ -164,115 +203,117 @@ Examples:
       --history ./creep-history --format html --output report.html
   $ aws iam get-account-authorization-details > auth.json
   $ iamtrail creep --all-roles --granted auth.json --exclude-path /aws-service-role/ ./AWSLogs --format json
+  $ iamtrail creep --principals-from roles.txt --source athena --database security --table cloudtrail \
+      --workgroup iamtrail --window 90d --max-scan-gb 50 --history ./creep-history
 
 Durations: 90d, 12h, 30m. Exit codes: 0 ok; 1 usage; 2 written, but some input or region failed
 (the report's coverage section says which).`,
     )
-    .action(async (inputs: string[], opts: CreepOptions) => {
-      if (!FORMATS.includes(opts.format))
-        throw new IamtrailError(`--format ${opts.format}: use ${FORMATS.join(', ')}`)
-      const sourceName = opts.source ?? (inputs.length ? 'files' : 'lookup')
-      const source = CREEP_SOURCES.get(sourceName)
-      if (!source)
-        throw new IamtrailError(`--source ${sourceName}: use ${[...CREEP_SOURCES.keys()].join(', ')}`)
-      const now = new Date()
-      const end = opts.end ? parseTime(opts.end, '--end') : now
-      const windowMs = parseDays(opts.window, '--window')
-      const window = { start: new Date(end.getTime() - windowMs), end }
-      const iam = () =>
-        new IAMClient(
-          sdkClientConfig(defaultRegion(opts.region), opts.profile ? { profile: opts.profile } : {}),
+  return addAthenaOptions(cmd).action(async (inputs: string[], opts: CreepOptions) => {
+    if (!FORMATS.includes(opts.format))
+      throw new IamtrailError(`--format ${opts.format}: use ${FORMATS.join(', ')}`)
+    const sourceName = opts.source ?? (inputs.length ? 'files' : 'lookup')
+    const source = CREEP_SOURCES.get(sourceName)
+    if (!source)
+      throw new IamtrailError(`--source ${sourceName}: use ${[...CREEP_SOURCES.keys()].join(', ')}`)
+    const now = new Date()
+    const end = opts.end ? parseTime(opts.end, '--end') : now
+    const windowMs = parseDays(opts.window, '--window')
+    const window = { start: new Date(end.getTime() - windowMs), end }
+    const iam = () =>
+      new IAMClient(
+        sdkClientConfig(defaultRegion(opts.region), opts.profile ? { profile: opts.profile } : {}),
+      )
+    const authDetails = opts.granted !== 'iam' && (await isAuthorizationDetails(opts.granted))
+    const principals = await scope(opts, authDetails, iam)
+    if (principals.length === 0)
+      throw new IamtrailError('no principals in scope: use --principal, --principals-from or --all-roles')
+    const catalog = new Catalog()
+    const findings = new FindingList()
+    const previous = opts.history ? await latestReport(opts.history) : undefined
+    const reports = []
+    const regions = new Set<string>()
+    let incomplete = false
+    try {
+      for (const p of principals) {
+        if (!opts.quiet) process.stderr.write(`iamtrail: creep: ${p.arn}\n`)
+        const granted: GrantedPolicies =
+          opts.granted === 'iam'
+            ? await loadGrantedFromIam(iam(), p.arn)
+            : await loadGrantedFromFiles(opts.granted, p.arn)
+        const inputsFor = await source.inputsFor(p, window, opts, inputs)
+        const result = await usageFromInputs({
+          inputs: inputsFor,
+          principal: parsePrincipal(p.arn),
+          window,
+          sink: findings,
+          catalog,
+          allowEmpty: true,
+        })
+        if (result.stats.filesWithErrors > 0) incomplete = true
+        for (const r of result.usage.regions) regions.add(r)
+        const diff = diffPolicy(result.usage, granted, await expandStatements(granted, catalog))
+        const proposed = result.usage.grants.length
+          ? buildPolicy(result.usage, catalog, { ...DEFAULT_BUILD, resources: { kind: 'generalize' } })
+              .documents
+          : []
+        const prev = previous?.principals.find((x) => x.principal === p.arn)
+        reports.push(
+          principalReport(
+            {
+              usage: { ...result.usage, principal: p.arn },
+              diff,
+              risky: riskyGrants(granted.identity),
+              proposed,
+              ...(p.createdAt ? { createdAt: p.createdAt } : {}),
+            },
+            {
+              window,
+              // A report describes its window: the trend point, grace and ages are taken at its end.
+              now: end,
+              ...(opts.minAge ? { minAgeMs: parseDays(opts.minAge, '--min-age') } : {}),
+              ...(opts.grace ? { graceMs: parseDays(opts.grace, '--grace') } : {}),
+              ...(prev && previous ? { previous: prev, previousAt: previous.window.end } : {}),
+            },
+          ),
         )
-      const authDetails = opts.granted !== 'iam' && (await isAuthorizationDetails(opts.granted))
-      const principals = await scope(opts, authDetails, iam)
-      if (principals.length === 0)
-        throw new IamtrailError('no principals in scope: use --principal, --principals-from or --all-roles')
-      const catalog = new Catalog()
-      const findings = new FindingList()
-      const previous = opts.history ? await latestReport(opts.history) : undefined
-      const reports = []
-      const regions = new Set<string>()
-      let incomplete = false
-      try {
-        for (const p of principals) {
-          if (!opts.quiet) process.stderr.write(`iamtrail: creep: ${p.arn}\n`)
-          const granted: GrantedPolicies =
-            opts.granted === 'iam'
-              ? await loadGrantedFromIam(iam(), p.arn)
-              : await loadGrantedFromFiles(opts.granted, p.arn)
-          const inputsFor = await source.inputsFor(p, window, opts, inputs)
-          const result = await usageFromInputs({
-            inputs: inputsFor,
-            principal: parsePrincipal(p.arn),
-            window,
-            sink: findings,
-            catalog,
-            allowEmpty: true,
-          })
-          if (result.stats.filesWithErrors > 0) incomplete = true
-          for (const r of result.usage.regions) regions.add(r)
-          const diff = diffPolicy(result.usage, granted, await expandStatements(granted, catalog))
-          const proposed = result.usage.grants.length
-            ? buildPolicy(result.usage, catalog, { ...DEFAULT_BUILD, resources: { kind: 'generalize' } })
-                .documents
-            : []
-          const prev = previous?.principals.find((x) => x.principal === p.arn)
-          reports.push(
-            principalReport(
-              {
-                usage: { ...result.usage, principal: p.arn },
-                diff,
-                risky: riskyGrants(granted.identity),
-                proposed,
-                ...(p.createdAt ? { createdAt: p.createdAt } : {}),
-              },
-              {
-                window,
-                // A report describes its window: the trend point, grace and ages are taken at its end.
-                now: end,
-                ...(opts.minAge ? { minAgeMs: parseDays(opts.minAge, '--min-age') } : {}),
-                ...(opts.grace ? { graceMs: parseDays(opts.grace, '--grace') } : {}),
-                ...(prev && previous ? { previous: prev, previousAt: previous.window.end } : {}),
-              },
-            ),
-          )
-        }
-      } finally {
-        for (const dir of cleanup.splice(0)) await rm(dir, { recursive: true, force: true })
       }
-      const report: CreepReport = {
-        schema: CREEP_SCHEMA,
-        generatedAt: now.toISOString(),
-        window: { start: window.start.toISOString(), end: window.end.toISOString() },
-        settings: {
-          ...(opts.minAge ? { minAge: opts.minAge } : {}),
-          ...(opts.grace ? { grace: opts.grace } : {}),
-          exclude: [...excludePaths(opts), ...(opts.exclude ?? [])],
-        },
-        coverage: {
-          sources: [sourceName === 'files' ? `files: ${inputs.join(', ')}` : sourceName],
-          regions: [...regions].sort(),
-          gaps: findings.items
-            .filter((f) => f.severity === 'error' || f.code.startsWith('collect.'))
-            .map((f) => `${f.where ? `${f.where}: ` : ''}${f.detail}`),
-          blindSpots: blindSpotsNote(sourceName),
-        },
-        ranking: rank(reports),
-        principals: reports,
-      }
-      const text =
-        opts.format === 'json'
-          ? `${JSON.stringify(report, null, 2)}\n`
-          : opts.format === 'html'
-            ? renderCreepHtml(report)
-            : renderCreepMarkdown(report)
-      await writeOutput(text, opts.output, opts.force)
-      if (opts.history) {
-        const saved = await saveReport(opts.history, report)
-        if (!opts.quiet) process.stderr.write(`iamtrail: creep report kept in ${saved}\n`)
-      }
-      if (incomplete || findings.hasErrors()) process.exitCode = EXIT.incomplete
-    })
+    } finally {
+      for (const dir of cleanup.splice(0)) await rm(dir, { recursive: true, force: true })
+    }
+    const report: CreepReport = {
+      schema: CREEP_SCHEMA,
+      generatedAt: now.toISOString(),
+      window: { start: window.start.toISOString(), end: window.end.toISOString() },
+      settings: {
+        ...(opts.minAge ? { minAge: opts.minAge } : {}),
+        ...(opts.grace ? { grace: opts.grace } : {}),
+        exclude: [...excludePaths(opts), ...(opts.exclude ?? [])],
+      },
+      coverage: {
+        sources: [sourceName === 'files' ? `files: ${inputs.join(', ')}` : sourceName],
+        regions: [...regions].sort(),
+        gaps: findings.items
+          .filter((f) => f.severity === 'error' || f.code.startsWith('collect.'))
+          .map((f) => `${f.where ? `${f.where}: ` : ''}${f.detail}`),
+        blindSpots: blindSpotsNote(sourceName),
+      },
+      ranking: rank(reports),
+      principals: reports,
+    }
+    const text =
+      opts.format === 'json'
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : opts.format === 'html'
+          ? renderCreepHtml(report)
+          : renderCreepMarkdown(report)
+    await writeOutput(text, opts.output, opts.force)
+    if (opts.history) {
+      const saved = await saveReport(opts.history, report)
+      if (!opts.quiet) process.stderr.write(`iamtrail: creep report kept in ${saved}\n`)
+    }
+    if (incomplete || findings.hasErrors()) process.exitCode = EXIT.incomplete
+  })
 }
 
 const collect = (v: string, acc: string[] = []) => [...acc, v]
