@@ -138,7 +138,8 @@ export function diffPolicy(usage: Usage, granted: GrantedPolicies, expanded: Exp
       denied: used.filter((u) => u.decision === 'denied').length,
       conditional: used.filter((u) => u.decision === 'conditional').length,
       grantedActions: union((s) => [...(expanded.get(s.ref) ?? [])]),
-      usedActions: usedActions.size,
+      // Granted and used: what was used without being granted is counted in `denied`.
+      usedActions: union((s) => s.used),
       unusedActions: union((s) => s.unused),
       unknownActions: union((s) => s.unknown),
       broad: allowStatements.reduce((n, s) => n + s.broad.length, 0),

@@ -13,6 +13,8 @@ export type Resolution = { arns: string[] } | { arns: ['*']; problem: string }
 /** Format placeholders whose request field has another name. */
 const ALIASES: Readonly<Record<string, readonly string[]>> = {
   AccessPointName: ['name'],
+  ClusterName: ['clusterName', 'cluster', 'clusters'],
+  ServiceName: ['serviceName', 'service', 'services'],
   DBInstanceIdentifier: ['dBInstanceIdentifier', 'dbInstanceIdentifier'],
   DbInstanceName: ['dBInstanceIdentifier', 'dbInstanceIdentifier'],
   DbClusterInstanceName: ['dBClusterIdentifier', 'dbClusterIdentifier'],
@@ -21,12 +23,13 @@ const ALIASES: Readonly<Record<string, readonly string[]>> = {
   SubnetGroupName: ['dBSubnetGroupName'],
   FunctionName: ['functionName'],
   GroupName: ['groupName'],
+  GroupNameWithPath: ['groupName'],
   InstanceId: ['instanceId'],
   InstanceProfileNameWithPath: ['instanceProfileName'],
   KeyId: ['keyId', 'targetKeyId'],
   LogGroupName: ['logGroupName'],
   ObjectName: ['key'],
-  ParameterNameWithoutLeadingSlash: ['name', 'names'],
+  ParameterNameWithoutLeadingSlash: ['name', 'names', 'path'],
   PolicyNameWithPath: ['policyName'],
   QueueName: ['queueName', 'queueUrl'],
   RoleNameWithPath: ['roleName'],

@@ -41,8 +41,9 @@ const VOLATILE: readonly { re: RegExp; why: string; to: string }[] = [
     to: '*',
   },
 ]
-/** A Lambda version or alias qualifier that is a number: `function:name:17`. */
-const LAMBDA_VERSION = /^(arn:[^:]+:lambda:[^:]*:[^:]*:function:[^:]+):\d+$/
+/** A numeric version or revision qualifier: Lambda `function:name:17`, ECS `task-definition/name:7`. */
+const LAMBDA_VERSION =
+  /^(arn:[^:]+:(?:lambda:[^:]*:[^:]*:function:[^:]+|ecs:[^:]*:[^:]*:task-definition\/[^:]+)):\d+$/
 
 export function parseArn(arn: string): ParsedArn | undefined {
   const parts = arn.split(':')
