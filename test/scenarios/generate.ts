@@ -1,8 +1,8 @@
 /** Writes every scenario's deploy.rec and teardown.rec: `npx tsx test/scenarios/generate.ts`. */
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { writeScenario } from './kit.js'
 import * as jets from './jets/generate.js'
+import { writeScenario } from './kit.js'
 import * as opsworks from './opsworks/generate.js'
 import * as ownstak from './ownstak/generate.js'
 import * as secProvisioner from './sec-provisioner/generate.js'

@@ -21,7 +21,13 @@ export function iamUser(name: string, accessKeyId: string, principalId: string):
   }
 }
 
-export function roleSession(role: string, session: string, accessKeyId: string, roleId: string, created: string): UserIdentity {
+export function roleSession(
+  role: string,
+  session: string,
+  accessKeyId: string,
+  roleId: string,
+  created: string,
+): UserIdentity {
   return {
     type: 'AssumedRole',
     principalId: `${roleId}:${session}`,
@@ -29,7 +35,13 @@ export function roleSession(role: string, session: string, accessKeyId: string, 
     accountId: ACCOUNT,
     accessKeyId,
     sessionContext: {
-      sessionIssuer: { type: 'Role', principalId: roleId, arn: `arn:aws:iam::${ACCOUNT}:role/${role}`, accountId: ACCOUNT, userName: role },
+      sessionIssuer: {
+        type: 'Role',
+        principalId: roleId,
+        arn: `arn:aws:iam::${ACCOUNT}:role/${role}`,
+        accountId: ACCOUNT,
+        userName: role,
+      },
       attributes: { creationDate: created, mfaAuthenticated: 'false' },
     },
   }
@@ -112,7 +124,12 @@ export class Trail {
   }
 }
 
-export async function writeScenario(dir: string, name: string, principal: string, trail: Trail): Promise<void> {
+export async function writeScenario(
+  dir: string,
+  name: string,
+  principal: string,
+  trail: Trail,
+): Promise<void> {
   const first = trail.events[0]!.eventTime
   const last = trail.events.at(-1)!.eventTime
   const perRegion: Record<string, number> = {}
@@ -127,7 +144,10 @@ export async function writeScenario(dir: string, name: string, principal: string
       window: { start: first, end: new Date(Date.parse(last) + 1000).toISOString().replace('.000Z', 'Z') },
       regions: Object.keys(perRegion).sort(),
       sources: ['scenario'],
-      settle: { outcome: 'complete', detail: 'scenario written from the tool’s documentation (test/scenarios)' },
+      settle: {
+        outcome: 'complete',
+        detail: 'scenario written from the tool’s documentation (test/scenarios)',
+      },
       counts: { events: trail.events.length, perRegion },
       createdAt: first,
     },
