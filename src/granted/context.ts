@@ -5,6 +5,8 @@ import { type AuthzRequest, contextOf } from './request.js'
  * The requests a used grant stands for: one per region it was used in, with the context keys the
  * evidence tells us. Everything else stays unknown, so a condition on it answers `conditional`.
  */
+const PASS_ROLE_ONLY_KEYS = ['iam:PassedToService', 'iam:AssociatedResourceArn']
+
 export function requestsFor(grant: UsedGrant, principal: string): AuthzRequest[] {
   const account = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1]
   const user = /:user\/(?:.*\/)?([^/]+)$/.exec(principal)?.[1]
@@ -16,6 +18,10 @@ export function requestsFor(grant: UsedGrant, principal: string): AuthzRequest[]
   if (user) known['aws:username'] = user
   const via = grant.evidence.via
   if (via.length === 1) known['aws:ViaAWSService'] = via[0] === 'direct' ? 'false' : 'true'
+  // iam:PassedToService and iam:AssociatedResourceArn exist only in iam:PassRole requests (IAM user
+  // guide, "IAM condition context keys"): on any other action they are known to be absent.
+  if (grant.action.toLowerCase() !== 'iam:passrole')
+    for (const k of PASS_ROLE_ONLY_KEYS) known[k] = []
   // Keys of the grant's own condition (iam:PassedToService, ec2:CreateAction) are facts of the call.
   for (const keys of Object.values(grant.condition ?? {})) {
     for (const [k, v] of Object.entries(keys)) known[k] = Array.isArray(v) ? v : [v as string]
