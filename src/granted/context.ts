@@ -20,8 +20,7 @@ export function requestsFor(grant: UsedGrant, principal: string): AuthzRequest[]
   if (via.length === 1) known['aws:ViaAWSService'] = via[0] === 'direct' ? 'false' : 'true'
   // iam:PassedToService and iam:AssociatedResourceArn exist only in iam:PassRole requests (IAM user
   // guide, "IAM condition context keys"): on any other action they are known to be absent.
-  if (grant.action.toLowerCase() !== 'iam:passrole')
-    for (const k of PASS_ROLE_ONLY_KEYS) known[k] = []
+  if (grant.action.toLowerCase() !== 'iam:passrole') for (const k of PASS_ROLE_ONLY_KEYS) known[k] = []
   // Keys of the grant's own condition (iam:PassedToService, ec2:CreateAction) are facts of the call.
   for (const keys of Object.values(grant.condition ?? {})) {
     for (const [k, v] of Object.entries(keys)) known[k] = Array.isArray(v) ? v : [v as string]
