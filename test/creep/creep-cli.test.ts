@@ -158,23 +158,11 @@ describe('iamtrail creep', () => {
     expect(html.stdout).not.toMatch(/(src|href)="(https?:)?\/\//)
   })
 
-  it('says what is wrong: no principals, an unknown source, S3 history', async () => {
+  it('says what is wrong: no principals, an unknown source', async () => {
     expect((await runCli(['creep', '--granted', AUTH, DEPLOY])).stderr).toContain('no principals in scope')
     expect(
       (await runCli(['creep', '--source', 'cloudwatch', '--principal', DEPLOYER, '--granted', AUTH, DEPLOY]))
         .stderr,
     ).toMatch(/--source cloudwatch: use files, athena, lookup/)
-    const r = await runCli([
-      'creep',
-      '--principal',
-      DEPLOYER,
-      '--granted',
-      AUTH,
-      '--history',
-      's3://b/p/',
-      DEPLOY,
-    ])
-    expect(r.code).toBe(1)
-    expect(r.stderr).toContain('S3 history is not supported yet')
   })
 })

@@ -2,13 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { IAMClient } from '@aws-sdk/client-iam'
+import { S3Client } from '@aws-sdk/client-s3'
 import type { Command } from 'commander'
 import { defaultRegion, sdkClientConfig } from '../../aws/sdk-config.js'
 import { Catalog } from '../../catalog/catalog.js'
 import { recordAthena } from '../../collect/athena-recording.js'
 import { blindSpotsNote } from '../../creep/coverage.js'
 import { riskyGrants } from '../../creep/high-risk.js'
-import { latestReport, saveReport } from '../../creep/history.js'
+import { directoryHistory, type HistoryStore, s3History } from '../../creep/history.js'
 import {
   inScope,
   principalsFromFile,
@@ -187,7 +188,10 @@ export function registerCreep(program: Command): Command {
     .option('--regions <list>', 'lookup: comma-separated regions; us-east-1 is always added')
     .option('--min-age <duration>', 'flag principals younger than this (default: the window)')
     .option('--grace <duration>', 'grants newer than this (known from --history) are not called unused yet')
-    .option('--history <dir>', 'keep every report here; compare with the newest one')
+    .option(
+      '--history <dir|s3-uri>',
+      'keep every report here (a directory or s3://bucket/prefix/); compare with the newest one',
+    )
     .option('-f, --format <format>', FORMATS.join(' | '), 'markdown')
     .option('-o, --output <file>', 'write to a file (atomically)')
     .option('--force', 'overwrite --output', false)
@@ -230,7 +234,17 @@ Durations: 90d, 12h, 30m. Exit codes: 0 ok; 1 usage; 2 written, but some input o
       throw new IamtrailError('no principals in scope: use --principal, --principals-from or --all-roles')
     const catalog = new Catalog()
     const findings = new FindingList()
-    const previous = opts.history ? await latestReport(opts.history) : undefined
+    const history: HistoryStore | undefined = !opts.history
+      ? undefined
+      : opts.history.startsWith('s3://')
+        ? s3History(
+            opts.history,
+            new S3Client(
+              sdkClientConfig(defaultRegion(opts.region), opts.profile ? { profile: opts.profile } : {}),
+            ),
+          )
+        : directoryHistory(opts.history)
+    const previous = history ? await history.latest() : undefined
     const reports = []
     const regions = new Set<string>()
     let incomplete = false
@@ -308,8 +322,8 @@ Durations: 90d, 12h, 30m. Exit codes: 0 ok; 1 usage; 2 written, but some input o
           ? renderCreepHtml(report)
           : renderCreepMarkdown(report)
     await writeOutput(text, opts.output, opts.force)
-    if (opts.history) {
-      const saved = await saveReport(opts.history, report)
+    if (history) {
+      const saved = await history.save(report)
       if (!opts.quiet) process.stderr.write(`iamtrail: creep report kept in ${saved}\n`)
     }
     if (incomplete || findings.hasErrors()) process.exitCode = EXIT.incomplete
