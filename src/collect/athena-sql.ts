@@ -81,7 +81,7 @@ export function athenaLiteral(v: string): string {
 
 export function loadDdl(which: TableDdl, values: Record<string, string>): string {
   const text = readFileSync(new URL(`${which}.sql`, QUERIES), 'utf8')
-  return text.replace(/\{\{(\w+)\}\}/g, (m, k: string) => {
+  return text.replace(/\{\{(\w+)\}\}/g, (_m, k: string) => {
     const v = values[k]
     if (v === undefined) throw new IamtrailError(`the table DDL needs --${k.replace(/_/g, '-')}`)
     if (/['\\]/.test(v))

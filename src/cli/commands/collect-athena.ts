@@ -2,8 +2,8 @@ import type { Command } from 'commander'
 import { recordAthena } from '../../collect/athena-recording.js'
 import { IamtrailError } from '../../errors.js'
 import { addAthenaOptions, athenaClient, athenaRun, athenaTarget, scanSummary } from '../athena-options.js'
-import { parseRegions, parseSelector, parseTime } from '../parse-options.js'
-import { COLLECT_SOURCES, type CollectOptions } from './collect.js'
+import { parseRegions } from '../parse-options.js'
+import { COLLECT_SOURCES, type CollectOptions, whoAndWhen } from './collect.js'
 
 /** `collect --source athena`: the principal's events of the window from the trail's table in S3. */
 export function addAthenaSource(collect: Command): Command {
@@ -16,14 +16,7 @@ export function addAthenaSource(collect: Command): Command {
 
 async function collectWithAthena(opts: CollectOptions): Promise<void> {
   if (opts.resume) throw new IamtrailError('--resume is for the lookup source; run the Athena query again')
-  const principal = parseSelector(opts.principal, opts.accessKeyId)
-  if (!principal) throw new IamtrailError('collect needs --principal <arn> or --access-key-id <id>')
-  if (!opts.start) throw new IamtrailError('collect needs --start (and --end, default now)')
-  const window = {
-    start: parseTime(opts.start, '--start'),
-    end: opts.end ? parseTime(opts.end, '--end') : new Date(),
-  }
-  if (window.start >= window.end) throw new IamtrailError('--start must be before --end')
+  const { principal, window } = whoAndWhen(opts)
   const target = athenaTarget(opts)
   const { run, dispose } = athenaRun(opts)
   const path = opts.output ?? `${opts.name}.rec`

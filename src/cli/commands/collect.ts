@@ -11,6 +11,7 @@ import {
 import { RegionLimiters } from '../../collect/rate-limiter.js'
 import { readManifest, readRecordingEvents } from '../../collect/recording.js'
 import { EXIT, IamtrailError } from '../../errors.js'
+import type { PrincipalSelector } from '../../events/principal.js'
 import { FindingList } from '../../findings.js'
 import { abortOnInterrupt } from '../interrupt.js'
 import { parseDuration, parseRegions, parseSelector, parseTime } from '../parse-options.js'
@@ -106,8 +107,11 @@ Needs cloudtrail:LookupEvents (docs/permissions.md). Exit codes: 0 complete; 1 u
     })
 }
 
-async function collectWithLookup(opts: CollectOptions): Promise<void> {
-  if (opts.resume) return resumeLookup(opts)
+/** The principal and window every source needs, checked before any request. */
+export function whoAndWhen(opts: CollectOptions): {
+  principal: PrincipalSelector
+  window: { start: Date; end: Date }
+} {
   const principal = parseSelector(opts.principal, opts.accessKeyId)
   if (!principal) throw new IamtrailError('collect needs --principal <arn> or --access-key-id <id>')
   if (!opts.start) throw new IamtrailError('collect needs --start (and --end, default now)')
@@ -116,6 +120,12 @@ async function collectWithLookup(opts: CollectOptions): Promise<void> {
     end: opts.end ? parseTime(opts.end, '--end') : new Date(),
   }
   if (window.start >= window.end) throw new IamtrailError('--start must be before --end')
+  return { principal, window }
+}
+
+async function collectWithLookup(opts: CollectOptions): Promise<void> {
+  if (opts.resume) return resumeLookup(opts)
+  const { principal, window } = whoAndWhen(opts)
   const oldest = Date.now() - LOOKUP_HISTORY_MS
   if (window.end.getTime() < oldest) {
     throw new IamtrailError(
