@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { isValid, parseISO } from 'date-fns'
 import type { TimeWindow } from '../collect/window.js'
 import { IamtrailError } from '../errors.js'
@@ -57,4 +58,18 @@ export function parseRegions(value: string | undefined): string[] {
     }
   }
   return regions
+}
+
+/** `--jobs`: worker threads for reading inputs; by default one per available core. */
+export const JOBS_OPTION = [
+  '-j, --jobs <n>',
+  'worker threads that read and reduce input files (1: single-threaded); default: available cores',
+  String(availableParallelism()),
+] as const
+
+export function parseJobs(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    throw new IamtrailError(`--jobs ${value}: use a whole number from 1 to 256`)
+  return n
 }

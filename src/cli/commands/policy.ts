@@ -11,7 +11,7 @@ import { renderTerraform } from '../../render/terraform.js'
 import { buildPolicy, DEFAULT_BUILD, parseResourceMode } from '../../synthesize/build-policy.js'
 import { keptGrants } from '../../synthesize/statements.js'
 import { writeOutput } from '../output.js'
-import { parseSelector, parseWindow } from '../parse-options.js'
+import { JOBS_OPTION, parseJobs, parseSelector, parseWindow } from '../parse-options.js'
 import { formatSummary } from '../summary.js'
 
 interface PolicyOptions {
@@ -24,6 +24,7 @@ interface PolicyOptions {
   force: boolean
   excludeDenied: boolean
   quiet: boolean
+  jobs: string
   verify: boolean
   resources: string
   portable: boolean
@@ -87,6 +88,7 @@ export function registerPolicy(program: Command): void {
       false,
     )
     .option('-q, --quiet', 'no summary on stderr', false)
+    .option(...JOBS_OPTION)
     .addHelpText(
       'after',
       `
@@ -111,7 +113,7 @@ Exit codes: 0 ok; 1 usage error or nothing to do; 2 policy written but an input 
       const findings = new FindingList()
       const principal = parseSelector(opts.principal, opts.accessKeyId)
       const window = parseWindow(opts.start, opts.end)
-      const req = { inputs, window, sink: findings }
+      const req = { inputs, window, sink: findings, jobs: parseJobs(opts.jobs) }
       const result = await usageFromInputs(principal ? { ...req, principal } : req)
       const built = buildPolicy(result.usage, result.catalog, {
         resources,

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { Worker, type WorkerOptions } from 'node:worker_threads'
+import { IamtrailError } from '../errors.js'
+import type { SliceReply, SliceTask } from './reduce-worker.js'
+import type { SlicePartial } from './slice.js'
+
+/**
+ * The worker beside this module: `reduce-worker.js` in the built package; from source (tsx, vitest)
+ * `reduce-worker.ts`, which the worker can import only once tsx's hooks are registered in it (an
+ * `--import tsx` in the worker's execArgv does not reach worker threads on Node 20).
+ */
+export function createReduceWorker(options: WorkerOptions = {}): Worker {
+  const fromSource = import.meta.url.endsWith('.ts')
+  const entry = new URL(fromSource ? './reduce-worker.ts' : './reduce-worker.js', import.meta.url)
+  if (!fromSource) return new Worker(entry, options)
+  const api = tsxApiUrl()
+  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}) })`
+  return new Worker(boot, { ...options, eval: true })
+}
+
+/** tsx's ESM register API, from its package exports (require.resolve would give the CommonJS twin). */
+function tsxApiUrl(): string {
+  const manifest = createRequire(import.meta.url).resolve('tsx/package.json')
+  const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as {
+    exports: Record<string, { import: { default: string } }>
+  }
+  return pathToFileURL(join(dirname(manifest), pkg.exports['./esm/api']!.import.default)).href
+}
+
+interface Slot {
+  worker: Worker
+  pending: Map<number, { resolve: (p: SlicePartial) => void; reject: (e: Error) => void }>
+}
+
+/**
+ * A fixed set of reduce workers. `run` hands a slice to the least busy worker; replies come back in
+ * any order and the caller awaits them in its own order. A worker that dies fails its slices.
+ */
+export class ReducePool {
+  private readonly slots: Slot[] = []
+  private nextId = 0
+
+  constructor(size: number) {
+    for (let i = 0; i < size; i++) {
+      const slot: Slot = { worker: createReduceWorker(), pending: new Map() }
+      const failAll = (err: Error) => {
+        for (const p of slot.pending.values()) p.reject(err)
+        slot.pending.clear()
+      }
+      slot.worker.on('message', (reply: SliceReply) => {
+        const p = slot.pending.get(reply.id)
+        if (!p) return
+        slot.pending.delete(reply.id)
+        if ('partial' in reply) p.resolve(reply.partial)
+        else p.reject(new IamtrailError(reply.error.message, reply.error.fault, reply.error.exitCode))
+      })
+      slot.worker.on('error', (err) =>
+        failAll(new IamtrailError(`reduce worker failed: ${err.message}`, 'tool')),
+      )
+      slot.worker.on('exit', (code) => {
+        if (slot.pending.size) failAll(new IamtrailError(`reduce worker exited (code ${code})`, 'tool'))
+      })
+      this.slots.push(slot)
+    }
+  }
+
+  run(task: Omit<SliceTask, 'id'>): Promise<SlicePartial> {
+    const slot = this.slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a))
+    const id = this.nextId++
+    return new Promise((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject })
+      slot.worker.postMessage({ id, ...task } satisfies SliceTask)
+    })
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.worker.terminate()))
+  }
+}
