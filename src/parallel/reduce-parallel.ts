@@ -47,7 +47,7 @@ export async function reduceInParallel(
   let listed = 0
   const dispatch = () => {
     if (batch.length === 0) return
-    pool ??= new ReducePool(jobs)
+    pool ??= new ReducePool(jobs, (task) => reduceSlice(task.units, task.opts, req.catalog))
     push(pool.run({ units: batch, opts }))
     batch = []
   }

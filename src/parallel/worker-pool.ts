@@ -38,53 +38,83 @@ function tsxApiUrl(): string {
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16 }
 
+type Pending = { resolve: (p: SlicePartial) => void; reject: (e: Error) => void }
+
+/** Where a slice runs: a worker thread, or this thread (`worker` undefined). */
 interface Slot {
-  worker: Worker
-  pending: Map<number, { resolve: (p: SlicePartial) => void; reject: (e: Error) => void }>
+  worker?: Worker
+  pending: Map<number, Pending>
 }
 
+/** Reduces a slice in this thread. */
+export type LocalReduce = (task: Omit<SliceTask, 'id'>) => Promise<SlicePartial>
+
 /**
- * A fixed set of reduce workers. `run` hands a slice to the least busy worker; replies come back in
- * any order and the caller awaits them in its own order. A worker that dies fails its slices.
+ * `threads` reducers: this thread (between its own listing and merging, which are light) and
+ * `threads - 1` worker threads. `run` hands a slice to the least busy; replies come back in any
+ * order and the caller awaits them in its own order. A worker that dies fails its slices.
+ * This thread counts as one so that --jobs N keeps N cores busy, not N + 1, and starts one worker
+ * fewer (startup and a heap of its own).
  */
 export class ReducePool {
   private readonly slots: Slot[] = []
   private nextId = 0
+  private localQueue: Promise<unknown> = Promise.resolve()
 
-  constructor(size: number) {
-    for (let i = 0; i < size; i++) {
-      const slot: Slot = { worker: createReduceWorker({ resourceLimits: WORKER_LIMITS }), pending: new Map() }
-      const failAll = (err: Error) => {
-        for (const p of slot.pending.values()) p.reject(err)
-        slot.pending.clear()
-      }
-      slot.worker.on('message', (reply: SliceReply) => {
-        const p = slot.pending.get(reply.id)
-        if (!p) return
-        slot.pending.delete(reply.id)
-        if ('partial' in reply) p.resolve(reply.partial)
-        else p.reject(new IamtrailError(reply.error.message, reply.error.fault, reply.error.exitCode))
-      })
-      slot.worker.on('error', (err) =>
-        failAll(new IamtrailError(`reduce worker failed: ${err.message}`, 'tool')),
-      )
-      slot.worker.on('exit', (code) => {
-        if (slot.pending.size) failAll(new IamtrailError(`reduce worker exited (code ${code})`, 'tool'))
-      })
-      this.slots.push(slot)
+  constructor(
+    threads: number,
+    private readonly local: LocalReduce,
+  ) {
+    this.slots.push({ pending: new Map() })
+    for (let i = 1; i < threads; i++) this.slots.push(this.startWorker())
+  }
+
+  private startWorker(): Slot {
+    const worker = createReduceWorker({ resourceLimits: WORKER_LIMITS })
+    const slot: Slot = { worker, pending: new Map() }
+    const failAll = (err: Error) => {
+      for (const p of slot.pending.values()) p.reject(err)
+      slot.pending.clear()
     }
+    worker.on('message', (reply: SliceReply) => {
+      const p = slot.pending.get(reply.id)
+      if (!p) return
+      slot.pending.delete(reply.id)
+      if ('partial' in reply) p.resolve(reply.partial)
+      else p.reject(new IamtrailError(reply.error.message, reply.error.fault, reply.error.exitCode))
+    })
+    worker.on('error', (err) => failAll(new IamtrailError(`reduce worker failed: ${err.message}`, 'tool')))
+    worker.on('exit', (code) => {
+      if (slot.pending.size) failAll(new IamtrailError(`reduce worker exited (code ${code})`, 'tool'))
+    })
+    return slot
   }
 
   run(task: Omit<SliceTask, 'id'>): Promise<SlicePartial> {
-    const slot = this.slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a))
+    // Ties go to a worker: this thread also lists and merges.
+    const slot = this.slots.reduce((a, b) => (b.pending.size <= a.pending.size ? b : a))
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       slot.pending.set(id, { resolve, reject })
-      slot.worker.postMessage({ id, ...task } satisfies SliceTask)
+      if (slot.worker) {
+        slot.worker.postMessage({ id, ...task } satisfies SliceTask)
+        return
+      }
+      // One local slice at a time, each after a turn of the event loop so workers' replies are heard.
+      this.localQueue = this.localQueue.then(async () => {
+        await new Promise((r) => setImmediate(r))
+        try {
+          resolve(await this.local(task))
+        } catch (err) {
+          reject(err as Error)
+        } finally {
+          slot.pending.delete(id)
+        }
+      })
     })
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.slots.map((s) => s.worker.terminate()))
+    await Promise.all(this.slots.map((s) => s.worker?.terminate()))
   }
 }
