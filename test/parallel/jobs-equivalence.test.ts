@@ -115,7 +115,9 @@ describe('--jobs: the same result with worker threads as in one pass', () => {
     const principal = parsePrincipal(ROLE)
     const one = await run(1, inputs, principal)
     const two = await run(2, inputs, principal)
+    const three = await run(3, inputs, principal)
     expect(two).toStrictEqual(one)
+    expect(three).toStrictEqual(one)
     // The fixture exercises what it is meant to: the merge resolves a profile taught by an earlier file.
     const passRoles = one.usage.grants.filter((g) => g.action === 'iam:PassRole').map((g) => g.resource)
     expect(passRoles).toEqual(
@@ -187,6 +189,14 @@ describe('--jobs: the same result with worker threads as in one pass', () => {
     expect(two.stdout).toBe(one.stdout)
     expect(two.stderr).toBe(one.stderr)
     expect(two.code).toBe(one.code)
+    const granted = join(dir, 'granted.json')
+    await writeFile(granted, (await runCli(['policy', logs, '--principal', ROLE, '--jobs', '1'])).stdout)
+    const diffArgs = ['diff', '--granted', granted, logs, ndjson, '--principal', ROLE, '--format', 'json']
+    const diff1 = await runCli([...diffArgs, '--jobs', '1'])
+    const diff2 = await runCli([...diffArgs, '--jobs', '2'])
+    expect(diff1.stdout).toContain('"missing"')
+    expect(diff2.stdout).toBe(diff1.stdout)
+    expect(diff2.stderr).toBe(diff1.stderr)
     const bad = await runCli(['policy', logs, '--jobs', '0'])
     expect(bad.code).toBe(1)
     expect(bad.stderr).toMatch(/--jobs 0/)
