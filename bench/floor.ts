@@ -6,6 +6,7 @@
 import { createReadStream, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createGunzip, gunzipSync } from 'node:zlib'
+import { gunzipChunkFor } from '../src/events/read-events.js'
 
 /** Every log file under `dir`, in name order; directory entries typed by readdir, no extra stat. */
 function* walk(dir: string): Generator<string> {
@@ -52,7 +53,10 @@ if (target.endsWith('.ndjson.gz')) await ndjson(target)
 else {
   for (const f of walk(target)) {
     const raw = readFileSync(f)
-    const text = (f.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8')
+    // One output chunk sized from the gzip trailer, as iamtrail does: the fastest gunzipSync there is.
+    const text = (f.endsWith('.gz') ? gunzipSync(raw, { chunkSize: gunzipChunkFor(raw) }) : raw).toString(
+      'utf8',
+    )
     bytes += text.length
     events += (JSON.parse(text) as { Records: unknown[] }).Records.length
   }

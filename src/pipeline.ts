@@ -3,8 +3,9 @@ import { type FileStats, readInputs } from './collect/files.js'
 import type { TimeWindow } from './collect/window.js'
 import { IamtrailError } from './errors.js'
 import { needleFor, type PrincipalSelector } from './events/principal.js'
+import { skippingContext } from './events/read-events.js'
 import type { FindingSink } from './findings.js'
-import { type ParallelReduction, reduceInParallel } from './parallel/reduce-parallel.js'
+import { type InputsReduction, reduceInParallel } from './parallel/reduce-parallel.js'
 import { createMapper } from './reduce/create-mapper.js'
 import { type ReduceResult, reduceEvents } from './reduce/reduce-events.js'
 import type { Usage } from './reduce/usage.js'
@@ -69,24 +70,11 @@ async function reduceHere(
   req: UsageRequest,
   catalog: Catalog,
   needle: string | undefined,
-): Promise<ParallelReduction> {
+): Promise<InputsReduction> {
   const fileStats: FileStats = { filesRead: 0, filesSkipped: 0, filesWithErrors: 0 }
-  let skippedEvents = 0
-  let skippedFiles = 0
-  const ctx = {
-    sink: req.sink,
-    ...(needle
-      ? {
-          needle,
-          onSkipped: (n: number) => {
-            if (n) skippedEvents += n
-            else skippedFiles++
-          },
-        }
-      : {}),
-  }
+  const { ctx, skipped } = skippingContext(req.sink, needle)
   const events = readInputs(req.inputs, req.window, ctx, fileStats)
   const opts = { window: req.window, mapper: createMapper(catalog), catalog, sink: req.sink }
   const result = await reduceEvents(events, req.principal ? { ...opts, principal: req.principal } : opts)
-  return { result, fileStats, skippedEvents, skippedFiles }
+  return { result, fileStats, skippedEvents: skipped.events, skippedFiles: skipped.files }
 }

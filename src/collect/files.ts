@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import { opendir, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { LocatedEvent } from '../events/cloudtrail-event.js'
@@ -122,27 +122,41 @@ async function* readFile(
   ctx: ReadContext,
   markError: () => void,
 ): AsyncGenerator<LocatedEvent> {
-  let size = Number.POSITIVE_INFINITY
+  let bytes: Buffer | undefined
   try {
-    size = statSync(path).size
-  } catch {
-    // openInput reports the unreadable file below.
+    bytes = readSmallFile(path)
+  } catch (err) {
+    ctx.sink.report(finding('input.unreadable', (err as Error).message, path))
+    markError()
+    return
   }
-  if (size <= WHOLE_FILE_LIMIT) {
-    let bytes: Buffer
-    try {
-      // Synchronous on purpose: a few MB read in one call; awaiting open/stat/read/close per file left
-      // the thread idle for a sixth of the run (profile in docs/benchmarks.md).
-      bytes = readFileSync(path)
-    } catch (err) {
-      ctx.sink.report(finding('input.unreadable', (err as Error).message, path))
-      markError()
-      return
-    }
+  if (bytes) {
     yield* readEventsFromBuffer(bytes, path, { ...ctx, onInputError: markError })
     return
   }
   yield* readEvents(openInput(path), path, { ...ctx, onInputError: markError })
+}
+
+/**
+ * The whole file when it is small enough, in one open/fstat/read/close: synchronous on purpose, since
+ * awaiting each step per file left the thread idle for a sixth of the run (docs/benchmarks.md, Profile).
+ */
+function readSmallFile(path: string): Buffer | undefined {
+  const fd = openSync(path, 'r')
+  try {
+    const { size } = fstatSync(fd)
+    if (size > WHOLE_FILE_LIMIT) return undefined
+    const bytes = Buffer.allocUnsafe(size)
+    let at = 0
+    while (at < size) {
+      const n = readSync(fd, bytes, at, size - at, at)
+      if (n === 0) break
+      at += n
+    }
+    return at === size ? bytes : bytes.subarray(0, at)
+  } finally {
+    closeSync(fd)
+  }
 }
 
 async function* walk(dir: string): AsyncGenerator<InputUnit> {

@@ -20,6 +20,23 @@ export interface ReadContext {
   onSkipped?: (events: number) => void
 }
 
+/** A read context that skips records without `needle`, and the counts of what it skipped that way. */
+export function skippingContext(
+  sink: FindingSink,
+  needle: string | undefined,
+): { ctx: ReadContext; skipped: { events: number; files: number } } {
+  const skipped = { events: 0, files: 0 }
+  const ctx: ReadContext = { sink }
+  if (needle !== undefined) {
+    ctx.needle = needle
+    ctx.onSkipped = (n) => {
+      if (n) skipped.events += n
+      else skipped.files++
+    }
+  }
+  return { ctx, skipped }
+}
+
 /**
  * Reads every CloudTrail input format from one byte stream, detected from content rather than the
  * name: gzip or not; `{"Records":[…]}` log files; `aws cloudtrail lookup-events` output (each
@@ -43,7 +60,7 @@ export async function* readEventsFromBuffer(
 ): AsyncGenerator<LocatedEvent> {
   let text: Buffer
   try {
-    text = isGzip(bytes) ? gunzipSync(bytes) : bytes
+    text = isGzip(bytes) ? gunzipSync(bytes, { chunkSize: gunzipChunkFor(bytes) }) : bytes
   } catch (err) {
     const reason = (err as Error).message
     ctx.sink.report(
@@ -315,6 +332,15 @@ function toLocated(v: unknown, origin: EventOrigin, fail: Fail): LocatedEvent | 
   }
   if (typeof e.eventID !== 'string') e.eventID = ''
   return { event: e as unknown as CloudTrailEvent, origin }
+}
+
+/**
+ * One output chunk for the whole file when its gzip trailer tells the size (ISIZE, modulo 4 GiB; only a
+ * hint): with the default 16 KB chunks, gunzipSync also concatenates them, 15% of its time on log files.
+ */
+export function gunzipChunkFor(gz: Buffer): number {
+  const size = gz.length >= 18 ? gz.readUInt32LE(gz.length - 4) : 0
+  return Math.min(Math.max(size + 1, 64 * 1024), 64 * 1024 * 1024)
 }
 
 function isGzip(b: Buffer): boolean {

@@ -15,7 +15,7 @@ const SLICE_FILES = 16
 /** Slices dispatched ahead of the merge, per worker: bounds memory while keeping workers fed. */
 const AHEAD_PER_WORKER = 4
 
-export interface ParallelReduction {
+export interface InputsReduction {
   result: ReduceResult
   fileStats: FileStats
   skippedEvents: number
@@ -30,7 +30,7 @@ export interface ParallelReduction {
 export async function reduceInParallel(
   req: { inputs: readonly string[]; sink: FindingSink; catalog: Catalog } & SliceOptions,
   jobs: number,
-): Promise<ParallelReduction> {
+): Promise<InputsReduction> {
   const fileStats: FileStats = { filesRead: 0, filesSkipped: 0, filesWithErrors: 0 }
   const opts: SliceOptions = { window: req.window }
   if (req.principal) opts.principal = req.principal

@@ -2,6 +2,7 @@ import type { Catalog } from '../catalog/catalog.js'
 import { type FileStats, type InputUnit, readUnit } from '../collect/files.js'
 import type { TimeWindow } from '../collect/window.js'
 import type { PrincipalSelector } from '../events/principal.js'
+import { skippingContext } from '../events/read-events.js'
 import { type Finding, FindingList } from '../findings.js'
 import type { AccumulatorSnapshot } from '../reduce/accumulate.js'
 import { createMapper } from '../reduce/create-mapper.js'
@@ -51,21 +52,7 @@ export async function reduceSlice(
   const state = emptyReduceState()
   const fileStats: FileStats = { filesRead: 0, filesSkipped: 0, filesWithErrors: 0 }
   const prefixes = new Set<string>()
-  let skippedEvents = 0
-  let skippedFiles = 0
-  const { needle } = opts
-  const ctx = {
-    sink,
-    ...(needle
-      ? {
-          needle,
-          onSkipped: (n: number) => {
-            if (n) skippedEvents += n
-            else skippedFiles++
-          },
-        }
-      : {}),
-  }
+  const { ctx, skipped } = skippingContext(sink, opts.needle)
   const mapper = createMapper(catalog)
   const reduceOpts = { window: opts.window, mapper, catalog, sink }
   const withPrincipal = opts.principal ? { ...reduceOpts, principal: opts.principal } : reduceOpts
@@ -80,8 +67,8 @@ export async function reduceSlice(
     accumulators: [...state.accumulators.values()].map((a) => a.snapshot()),
     findings: sink.items,
     filesWithErrors: fileStats.filesWithErrors,
-    skippedEvents,
-    skippedFiles,
+    skippedEvents: skipped.events,
+    skippedFiles: skipped.files,
     profiles: mapper.learnedProfiles?.() ?? [],
     prefixes: [...prefixes],
   }
