@@ -11,7 +11,7 @@ import { ReducePool } from './worker-pool.js'
  * Files per slice once every worker is busy: enough to make a message's cost negligible next to
  * reading the files (CloudTrail's files hold ~50-100 events), few enough to keep both cores busy to the end.
  */
-const SLICE_FILES = 16
+const SLICE_FILES = 32
 /** Slices dispatched ahead of the merge, per worker: bounds memory while keeping workers fed. */
 const AHEAD_PER_WORKER = 4
 
@@ -47,7 +47,7 @@ export async function reduceInParallel(
   let listed = 0
   const dispatch = () => {
     if (batch.length === 0) return
-    pool ??= new ReducePool(jobs, (task) => reduceSlice(task.units, task.opts, req.catalog))
+    pool ??= new ReducePool(jobs)
     push(pool.run({ units: batch, opts }))
     batch = []
   }

@@ -33,40 +33,31 @@ function tsxApiUrl(): string {
 /**
  * A smaller young generation than V8's default (3 × 16 MB semi-spaces): each file leaves megabytes
  * of gunzipped Buffers whose memory is returned only when the small objects holding them are
- * collected. Measured at 2,900,000 events with --jobs 2: default ~340 MB peak RSS, 16 MB ~295 MB,
- * at the same speed within noise (docs/benchmarks.md).
+ * collected. Measured at 2,900,000 events with --jobs 2 (on a busy machine): default ~340 MB peak
+ * RSS; 16 MB ~305 MB; 8 MB 257-275 MB for ~7% more CPU; 4 MB ~245 MB for ~12% more.
  */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16 }
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 }
 
 type Pending = { resolve: (p: SlicePartial) => void; reject: (e: Error) => void }
 
-/** Where a slice runs: a worker thread, or this thread (`worker` undefined). */
 interface Slot {
-  worker?: Worker
+  worker: Worker
   pending: Map<number, Pending>
 }
 
-/** Reduces a slice in this thread. */
-export type LocalReduce = (task: Omit<SliceTask, 'id'>) => Promise<SlicePartial>
-
 /**
- * `threads` reducers: this thread (between its own listing and merging, which are light) and
- * `threads - 1` worker threads. `run` hands a slice to the least busy; replies come back in any
- * order and the caller awaits them in its own order. A worker that dies fails its slices.
- * This thread counts as one so that --jobs N keeps N cores busy, not N + 1, and starts one worker
- * fewer (startup and a heap of its own).
+ * A fixed set of reduce workers. `run` hands a slice to the least busy worker; replies come back in
+ * any order and the caller awaits them in its own order. A worker that dies fails its slices.
+ * The main thread only lists and merges: when it also reduced slices (one worker fewer), a slice
+ * of its own blocked its event loop, the worker starved for work, and 2.9M events took 9-11 s
+ * instead of 6.2-6.8 s.
  */
 export class ReducePool {
   private readonly slots: Slot[] = []
   private nextId = 0
-  private localQueue: Promise<unknown> = Promise.resolve()
 
-  constructor(
-    threads: number,
-    private readonly local: LocalReduce,
-  ) {
-    this.slots.push({ pending: new Map() })
-    for (let i = 1; i < threads; i++) this.slots.push(this.startWorker())
+  constructor(size: number) {
+    for (let i = 0; i < size; i++) this.slots.push(this.startWorker())
   }
 
   private startWorker(): Slot {
@@ -91,30 +82,15 @@ export class ReducePool {
   }
 
   run(task: Omit<SliceTask, 'id'>): Promise<SlicePartial> {
-    // Ties go to a worker: this thread also lists and merges.
-    const slot = this.slots.reduce((a, b) => (b.pending.size <= a.pending.size ? b : a))
+    const slot = this.slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a))
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       slot.pending.set(id, { resolve, reject })
-      if (slot.worker) {
-        slot.worker.postMessage({ id, ...task } satisfies SliceTask)
-        return
-      }
-      // One local slice at a time, each after a turn of the event loop so workers' replies are heard.
-      this.localQueue = this.localQueue.then(async () => {
-        await new Promise((r) => setImmediate(r))
-        try {
-          resolve(await this.local(task))
-        } catch (err) {
-          reject(err as Error)
-        } finally {
-          slot.pending.delete(id)
-        }
-      })
+      slot.worker.postMessage({ id, ...task } satisfies SliceTask)
     })
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.slots.map((s) => s.worker?.terminate()))
+    await Promise.all(this.slots.map((s) => s.worker.terminate()))
   }
 }
