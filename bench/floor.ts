@@ -24,10 +24,8 @@ let events = 0
 let bytes = 0
 const target = process.argv[2]!
 /** `--part i/n`: only every n-th file from the i-th, to see how the machine itself scales on n cores. */
-const [part, parts] = (process.argv[process.argv.indexOf('--part') + 1] ?? '0/1').split('/').map(Number) as [
-  number,
-  number,
-]
+const partArg = process.argv.includes('--part') ? process.argv[process.argv.indexOf('--part') + 1] : '0/1'
+const [part, parts] = (partArg ?? '0/1').split('/').map(Number) as [number, number]
 
 /** NDJSON is streamed (as iamtrail does), so the floor's memory is not the size of the file. */
 async function ndjson(path: string): Promise<void> {

@@ -63,11 +63,11 @@ export function parseRegions(value: string | undefined): string[] {
 /** `--jobs`: worker threads for reading inputs; by default one per available core. */
 export const JOBS_OPTION = [
   '-j, --jobs <n>',
-  'worker threads that read and reduce input files (1: single-threaded); default: available cores',
-  String(availableParallelism()),
+  'worker threads that read and reduce input files, 1 for none (default: the available cores)',
 ] as const
 
-export function parseJobs(value: string): number {
+export function parseJobs(value: string | undefined): number {
+  if (value === undefined) return availableParallelism()
   const n = Number(value)
   if (!Number.isInteger(n) || n < 1 || n > 256)
     throw new IamtrailError(`--jobs ${value}: use a whole number from 1 to 256`)

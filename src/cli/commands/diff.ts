@@ -30,7 +30,7 @@ interface DiffOptions {
   force: boolean
   failOn?: string
   quiet: boolean
-  jobs: string
+  jobs?: string
 }
 
 const GATES = ['missing', 'unused', 'broad', 'conditional'] as const

@@ -24,7 +24,7 @@ interface PolicyOptions {
   force: boolean
   excludeDenied: boolean
   quiet: boolean
-  jobs: string
+  jobs?: string
   verify: boolean
   resources: string
   portable: boolean
