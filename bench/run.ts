@@ -46,23 +46,37 @@ interface Run {
   stdout: string
 }
 
-/** Wall time and peak RSS (of the whole process, worker threads included) from /usr/bin/time; best of REPEATS. */
-function measure(cmd: string, args: string[]): Run {
-  let best: Run | undefined
-  for (let i = 0; i < REPEATS; i++) {
-    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], {
-      cwd: root,
-      encoding: 'utf8',
-      maxBuffer: 1 << 28,
-    })
-    if (r.status !== 0 && r.status !== 2)
-      throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.slice(-2000)}`)
-    const [secs, kb] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number) as [number, number]
-    const run = { seconds: secs, peakMb: kb / 1024, stdout: r.stdout }
-    if (!best || run.seconds < best.seconds) best = run
-  }
-  return best!
+/** One run under /usr/bin/time: wall time and peak RSS (of the whole process, worker threads included). */
+function runOnce(cmd: string, args: string[]): Run {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  })
+  if (r.status !== 0 && r.status !== 2)
+    throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.slice(-2000)}`)
+  const [secs, kb] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number) as [number, number]
+  return { seconds: secs, peakMb: kb / 1024, stdout: r.stdout }
 }
+
+/**
+ * Each command REPEATS times, taking turns (A B C A B C …) so that a busy spell of the machine hits
+ * them alike; the best time of each, and the highest peak RSS of each.
+ */
+function measureInTurns(cmds: [string, string[]][]): Run[] {
+  const best: (Run | undefined)[] = cmds.map(() => undefined)
+  const peak = cmds.map(() => 0)
+  for (let i = 0; i < REPEATS; i++) {
+    cmds.forEach(([cmd, args], k) => {
+      const run = runOnce(cmd, args)
+      peak[k] = Math.max(peak[k]!, run.peakMb)
+      if (!best[k] || run.seconds < best[k]!.seconds) best[k] = run
+    })
+  }
+  return best.map((b, k) => ({ ...b!, peakMb: peak[k]! }))
+}
+
+const measure = (cmd: string, args: string[]): Run => measureInTurns([[cmd, args]])[0]!
 
 const policyArgs = (path: string, jobs: number, extra: string[] = []) => [
   CLI,
@@ -102,11 +116,13 @@ for (const c of corpora) {
     { label: 'S3 layout', path: join(dir, 'AWSLogs') },
     { label: 'NDJSON.gz', path: join(dir, 'all_events.ndjson.gz') },
   ]) {
-    const floorRun = measure('node', ['--import', 'tsx', 'bench/floor.ts', layout.path])
+    const [floorRun, one, two] = measureInTurns([
+      ['node', ['--import', 'tsx', 'bench/floor.ts', layout.path]],
+      ['node', policyArgs(layout.path, 1)],
+      ['node', policyArgs(layout.path, 2)],
+    ]) as [Run, Run, Run]
     const floor = JSON.parse(floorRun.stdout) as { events: number; bytes: number; seconds: number }
     if (floor.events === 0) throw new Error(`bench: the floor read no events from ${layout.path}`)
-    const one = measure('node', policyArgs(layout.path, 1))
-    const two = measure('node', policyArgs(layout.path, 2))
     const eps = (s: number) => `${fmt(floor.events / s)} ev/s, ${fmt(floor.bytes / 1e6 / s)} MB/s`
     const line = [
       c.name,
@@ -250,8 +266,8 @@ events in 55,000 files, plus the same events as one NDJSON.gz) and measures, in 
   node's startup included), with \`--jobs 1\` (one thread reads and reduces) and \`--jobs 2\` (two worker
   threads read and reduce files; the main thread lists them and merges the partial usages in order).
 
-Throughput is events of the whole input per second of wall time and MB of JSON text per second (best of ${REPEATS});
-memory is the peak RSS of the process (all threads). "of floor" is floor time / \`--jobs 1\` time;
+Throughput is events of the whole input per second of wall time and MB of JSON text per second (best of ${REPEATS},
+the three programs taking turns); memory is the highest peak RSS of the process (all threads) over the runs. "of floor" is floor time / \`--jobs 1\` time;
 "speedup" is \`--jobs 1\` time / \`--jobs 2\` time.
 
 Machine: ${cpu ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.
