@@ -16,7 +16,10 @@ export interface SliceTask {
 
 export type SliceReply =
   | { id: number; partial: SlicePartial }
-  | { id: number; error: { message: string; fault: IamtrailError['fault']; exitCode: number } }
+  | {
+      id: number
+      error: { message: string; stack?: string; fault: IamtrailError['fault']; exitCode: number }
+    }
 
 const port = parentPort
 if (!port) throw new Error('reduce-worker.ts runs as a worker thread only')
@@ -32,7 +35,8 @@ port.on('message', (task: SliceTask) => {
       reply = {
         id: task.id,
         error: {
-          message: err instanceof Error ? (err.stack ?? err.message) : String(err),
+          message: err instanceof Error ? err.message : String(err),
+          ...(err instanceof Error && err.stack ? { stack: err.stack } : {}),
           fault: e?.fault ?? 'tool',
           exitCode: e?.exitCode ?? 70,
         },

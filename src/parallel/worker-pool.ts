@@ -72,7 +72,13 @@ export class ReducePool {
       if (!p) return
       slot.pending.delete(reply.id)
       if ('partial' in reply) p.resolve(reply.partial)
-      else p.reject(new IamtrailError(reply.error.message, reply.error.fault, reply.error.exitCode))
+      else {
+        const { message, stack, fault, exitCode } = reply.error
+        const err = new IamtrailError(message, fault, exitCode)
+        // The worker's stack, for --debug: where it failed matters more than where the reply arrived.
+        if (stack) err.stack = stack
+        p.reject(err)
+      }
     })
     worker.on('error', (err) => failAll(new IamtrailError(`reduce worker failed: ${err.message}`, 'tool')))
     worker.on('exit', (code) => {

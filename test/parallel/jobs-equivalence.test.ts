@@ -10,6 +10,7 @@ import { needleFor, type PrincipalSelector, parsePrincipal } from '../../src/eve
 import { FindingList } from '../../src/findings.js'
 import { SliceMerger } from '../../src/parallel/merge-slices.js'
 import { type ReadableUnit, reduceSlice } from '../../src/parallel/slice.js'
+import { ReducePool } from '../../src/parallel/worker-pool.js'
 import { usageFromInputs } from '../../src/pipeline.js'
 import { createMapper } from '../../src/reduce/create-mapper.js'
 import { reduceEvents } from '../../src/reduce/reduce-events.js'
@@ -200,6 +201,20 @@ describe('--jobs: the same result with worker threads as in one pass', () => {
     const bad = await runCli(['policy', logs, '--jobs', '0'])
     expect(bad.code).toBe(1)
     expect(bad.stderr).toMatch(/--jobs 0/)
+  })
+
+  it('a slice that fails in a worker fails the run as a tool error with the message of the worker', async () => {
+    const pool = new ReducePool(1)
+    try {
+      const broken = pool.run({ units: null as unknown as ReadableUnit[], opts: { window: {} } })
+      await expect(broken).rejects.toMatchObject({ name: 'IamtrailError', fault: 'tool' })
+      await expect(broken).rejects.toThrow(/not iterable/)
+      // The worker is still there for the next slice.
+      const ok = await pool.run({ units: [{ kind: 'file', path: ndjson }], opts: { window: {} } })
+      expect(ok.stats.eventsRead).toBe(2)
+    } finally {
+      await pool.close()
+    }
   })
 
   it('on the invictus corpus: the same policy for --jobs 1 and 2', async () => {
