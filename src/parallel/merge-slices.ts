@@ -14,11 +14,16 @@ export class SliceMerger {
   private readonly state = emptyReduceState()
   private readonly profiles = new Map<string, string>()
   private readonly prefixes = new Set<string>()
+  /** Services load while the workers read, not after them: a chain, one service at a time. */
+  private loading: Promise<unknown> = Promise.resolve()
   filesWithErrors = 0
   skippedEvents = 0
   skippedFiles = 0
 
-  constructor(private readonly sink: FindingSink) {}
+  constructor(
+    private readonly sink: FindingSink,
+    private readonly catalog: Catalog,
+  ) {}
 
   absorb(p: SlicePartial): void {
     for (const f of p.findings) this.sink.report(f)
@@ -42,17 +47,22 @@ export class SliceMerger {
       acc.absorb(snap, this.profiles)
     }
     for (const [profile, role] of p.profiles) this.profiles.set(profile, role)
-    for (const prefix of p.prefixes) this.prefixes.add(prefix)
+    for (const prefix of p.prefixes) {
+      if (this.prefixes.has(prefix)) continue
+      this.prefixes.add(prefix)
+      const { catalog } = this
+      this.loading = this.loading.then(() => catalog.isLoaded(prefix) || catalog.ensureService(prefix))
+      // Awaited in finish; until then a failure must not count as unhandled.
+      this.loading.catch(() => {})
+    }
     this.filesWithErrors += p.filesWithErrors
     this.skippedEvents += p.skippedEvents
     this.skippedFiles += p.skippedFiles
   }
 
-  /** Loads into `catalog` every service the slices needed, then finishes as reduceEvents does. */
-  async finish(opts: Parameters<typeof finishReduce>[1], catalog: Catalog): Promise<ReduceResult> {
-    for (const prefix of this.prefixes) {
-      if (!catalog.isLoaded(prefix)) await catalog.ensureService(prefix)
-    }
+  /** Once every service the slices needed is in the catalog, finishes as reduceEvents does. */
+  async finish(opts: Parameters<typeof finishReduce>[1]): Promise<ReduceResult> {
+    await this.loading
     return finishReduce(this.state, opts, (profile, like) => {
       const role = this.profiles.get(profile)
       return role && like ? roleArnOf(role, partitionOf(like), accountOf(like)) : undefined

@@ -35,7 +35,7 @@ export async function reduceInParallel(
   const opts: SliceOptions = { window: req.window }
   if (req.principal) opts.principal = req.principal
   if (req.needle) opts.needle = req.needle
-  const merger = new SliceMerger(req.sink)
+  const merger = new SliceMerger(req.sink, req.catalog)
   const inFlight: Promise<SlicePartial>[] = []
   const push = (p: Promise<SlicePartial>) => {
     // Awaited in order below; the no-op handler keeps a later slice's failure from being "unhandled" meanwhile.
@@ -75,7 +75,7 @@ export async function reduceInParallel(
     await pool?.close()
   }
   fileStats.filesWithErrors += merger.filesWithErrors
-  const result = await merger.finish({ window: req.window, sink: req.sink }, req.catalog)
+  const result = await merger.finish({ window: req.window, sink: req.sink })
   return { result, fileStats, skippedEvents: merger.skippedEvents, skippedFiles: merger.skippedFiles }
 }
 

@@ -148,11 +148,11 @@ describe('--jobs: the same result with worker threads as in one pass', () => {
     const opts = { window: {}, principal, ...(needle ? { needle } : {}) }
     for (const size of [1, 2, 5]) {
       const sink = new FindingList()
-      const merger = new SliceMerger(sink)
+      const merger = new SliceMerger(sink, new Catalog())
       for (let i = 0; i < units.length; i += size) {
         merger.absorb(await reduceSlice(units.slice(i, i + size), opts, catalog))
       }
-      const merged = await merger.finish({ window: {}, sink }, new Catalog())
+      const merged = await merger.finish({ window: {}, sink })
       const whole = await run(1, [logs, ndjson], principal)
       expect(merged.usages).toEqual([whole.usage])
       expect(sink.items).toEqual(whole.findings)
@@ -166,9 +166,9 @@ describe('--jobs: the same result with worker threads as in one pass', () => {
     const units: ReadableUnit[] = []
     for await (const u of listInputs([logs], {}, { filesRead: 0, filesSkipped: 0, filesWithErrors: 0 }))
       if (u.kind !== 'unlisted') units.push(u)
-    const merger = new SliceMerger(sink2)
+    const merger = new SliceMerger(sink2, new Catalog())
     for (const u of units) merger.absorb(await reduceSlice([u], { window: {} }, catalog))
-    const merged = await merger.finish({ window: {}, sink: sink2 }, new Catalog())
+    const merged = await merger.finish({ window: {}, sink: sink2 })
     const stats: FileStats = { filesRead: 0, filesSkipped: 0, filesWithErrors: 0 }
     const own = new Catalog()
     const single = await reduceEvents(readInputs([logs], {}, { sink: sink1 }, stats), {
