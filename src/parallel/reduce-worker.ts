@@ -2,6 +2,8 @@
  * Worker thread entry: reduces the slices the main thread hands it (see reduce-parallel.ts), one at a
  * time, with one catalog for the thread's life. Errors go back as values; the main thread aborts.
  */
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { parentPort } from 'node:worker_threads'
 import { Catalog } from '../catalog/catalog.js'
 import { IamtrailError } from '../errors.js'
@@ -23,6 +25,25 @@ export type SliceReply =
 
 const port = parentPort
 if (!port) throw new Error('reduce-worker.ts runs as a worker thread only')
+/**
+ * A young-generation collection after each slice. Each file leaves its gunzipped bytes (1-2 MB,
+ * outside the JS heap) held by small Buffer objects; V8 collects them only once tens of MB of such
+ * memory piled up, per thread. Collecting the young generation after each slice (a millisecond)
+ * measured at 2,900,000 events with --jobs 2: peak RSS 252-263 MB instead of 307-340 MB, and
+ * faster (5.7-6.0 s instead of 7.7-10 s, on a busy machine), since the memory reused stays in cache.
+ * `gc` is reachable only through the --expose-gc V8 flag, which worker execArgv may not carry:
+ * set at run time, it applies to contexts created afterwards. Without it, nothing is collected early.
+ */
+function youngCollector(): () => void {
+  try {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as (options: { type: 'minor' | 'major' }) => void
+    return () => gc({ type: 'minor' })
+  } catch {
+    return () => {}
+  }
+}
+const collectYoung = youngCollector()
 const catalog = new Catalog()
 let queue = Promise.resolve()
 port.on('message', (task: SliceTask) => {
@@ -43,5 +64,6 @@ port.on('message', (task: SliceTask) => {
       }
     }
     port.postMessage(reply)
+    collectYoung()
   })
 })
