@@ -3,7 +3,9 @@ import { type FileStats, readInputs } from './collect/files.js'
 import type { TimeWindow } from './collect/window.js'
 import { IamtrailError } from './errors.js'
 import { needleFor, type PrincipalSelector } from './events/principal.js'
+import { skippingContext } from './events/read-events.js'
 import type { FindingSink } from './findings.js'
+import { type InputsReduction, reduceInParallel } from './parallel/reduce-parallel.js'
 import { createMapper } from './reduce/create-mapper.js'
 import { type ReduceResult, reduceEvents, selectorLabel } from './reduce/reduce-events.js'
 import type { Usage } from './reduce/usage.js'
@@ -16,6 +18,11 @@ export interface UsageRequest {
   catalog?: Catalog
   /** With a principal: no events is an empty usage (creep: a principal that did nothing), not an error. */
   allowEmpty?: boolean
+  /**
+   * Worker threads that read and reduce files (1: all in this thread). The result is the same for
+   * any number; the main thread merges the workers' partial usages in input order.
+   */
+  jobs?: number
 }
 
 export interface UsageResult extends ReduceResult {
@@ -30,25 +37,11 @@ export interface UsageResult extends ReduceResult {
  */
 export async function usageFromInputs(req: UsageRequest): Promise<UsageResult> {
   const catalog = req.catalog ?? new Catalog()
-  const fileStats: FileStats = { filesRead: 0, filesSkipped: 0, filesWithErrors: 0 }
-  let skippedEvents = 0
-  let skippedFiles = 0
   const needle = req.principal ? needleFor(req.principal) : undefined
-  const ctx = {
-    sink: req.sink,
-    ...(needle
-      ? {
-          needle,
-          onSkipped: (n: number) => {
-            if (n) skippedEvents += n
-            else skippedFiles++
-          },
-        }
-      : {}),
-  }
-  const events = readInputs(req.inputs, req.window, ctx, fileStats)
-  const opts = { window: req.window, mapper: createMapper(catalog), catalog, sink: req.sink }
-  const result = await reduceEvents(events, req.principal ? { ...opts, principal: req.principal } : opts)
+  const { result, fileStats, skippedEvents, skippedFiles } =
+    (req.jobs ?? 1) > 1
+      ? await reduceInParallel({ ...req, catalog, ...(needle ? { needle } : {}) }, req.jobs ?? 1)
+      : await reduceHere(req, catalog, needle)
   Object.assign(result.stats, fileStats)
   if (skippedEvents) {
     result.stats.eventsRead += skippedEvents
@@ -83,4 +76,18 @@ export async function usageFromInputs(req: UsageRequest): Promise<UsageResult> {
     throw new IamtrailError(`no events of the selected principal in the inputs and window${hint}`, 'user', 1)
   }
   return { ...result, usage, catalog }
+}
+
+/** The single-threaded pass: today's path, and what --jobs 1 runs. */
+async function reduceHere(
+  req: UsageRequest,
+  catalog: Catalog,
+  needle: string | undefined,
+): Promise<InputsReduction> {
+  const fileStats: FileStats = { filesRead: 0, filesSkipped: 0, filesWithErrors: 0 }
+  const { ctx, skipped } = skippingContext(req.sink, needle)
+  const events = readInputs(req.inputs, req.window, ctx, fileStats)
+  const opts = { window: req.window, mapper: createMapper(catalog), catalog, sink: req.sink }
+  const result = await reduceEvents(events, req.principal ? { ...opts, principal: req.principal } : opts)
+  return { result, fileStats, skippedEvents: skipped.events, skippedFiles: skipped.files }
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { isValid, parseISO } from 'date-fns'
 import type { TimeWindow } from '../collect/window.js'
 import { IamtrailError } from '../errors.js'
@@ -57,4 +58,24 @@ export function parseRegions(value: string | undefined): string[] {
     }
   }
   return regions
+}
+
+/**
+ * `--jobs`: worker threads for reading inputs; by default one per available core, at most
+ * DEFAULT_JOBS_CAP: each worker holds its own heap (~60-90 MB at peak), and reading is bound by memory
+ * bandwidth long before 64 cores are busy. An explicit --jobs is taken as asked.
+ */
+const DEFAULT_JOBS_CAP = 8
+
+export const JOBS_OPTION = [
+  '-j, --jobs <n>',
+  `worker threads that read and reduce input files, 1 for none (default: the available cores, at most ${DEFAULT_JOBS_CAP})`,
+] as const
+
+export function parseJobs(value: string | undefined): number {
+  if (value === undefined) return Math.min(availableParallelism(), DEFAULT_JOBS_CAP)
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    throw new IamtrailError(`--jobs ${value}: use a whole number from 1 to 256`)
+  return n
 }

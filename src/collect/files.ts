@@ -1,8 +1,9 @@
-import { opendir, readFile as readWhole, stat } from 'node:fs/promises'
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import { opendir, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { LocatedEvent } from '../events/cloudtrail-event.js'
 import { openInput, type ReadContext, readEvents, readEventsFromBuffer } from '../events/read-events.js'
-import { finding } from '../findings.js'
+import { type Finding, finding } from '../findings.js'
 import { EVENTS, isRecording, readManifest } from './recording.js'
 import { keyOutsideWindow, type TimeWindow } from './window.js'
 
@@ -15,6 +16,15 @@ export interface FileStats {
 const LOG_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i
 
 /**
+ * One thing to read, in input order: a file (with the label of its recording), stdin, or a finding
+ * about an input that could not even be listed (reported at its place in the order).
+ */
+export type InputUnit =
+  | { kind: 'file'; path: string; recording?: string }
+  | { kind: 'stdin' }
+  | { kind: 'unlisted'; finding: Finding; failed: boolean }
+
+/**
  * Every event of every input, in a deterministic order: paths as given, directories walked
  * recursively in name order, one file open at a time. Files whose S3 key puts them outside the
  * window are skipped unopened; recordings (directories with a manifest) carry their name as label.
@@ -25,43 +35,79 @@ export async function* readInputs(
   ctx: ReadContext,
   stats: FileStats,
 ): AsyncGenerator<LocatedEvent> {
-  const markError = () => {
-    stats.filesWithErrors++
+  for await (const unit of listInputs(paths, window, stats)) {
+    if (unit.kind === 'unlisted') {
+      ctx.sink.report(unit.finding)
+      if (unit.failed) stats.filesWithErrors++
+    } else yield* readUnit(unit, ctx, stats)
   }
+}
+
+/**
+ * The files readInputs reads, in its order, without opening them: what worker threads are handed.
+ * Counts the files read and the files skipped by their S3 key.
+ */
+export async function* listInputs(
+  paths: readonly string[],
+  window: TimeWindow,
+  stats: FileStats,
+): AsyncGenerator<InputUnit> {
   for (const path of paths) {
     if (path === '-') {
       stats.filesRead++
-      yield* readEvents(openInput('-'), '<stdin>', { ...ctx, onInputError: markError })
+      yield { kind: 'stdin' }
       continue
     }
     let isDir: boolean
     try {
       isDir = (await stat(path)).isDirectory()
     } catch (err) {
-      ctx.sink.report(finding('input.unreadable', (err as Error).message, path))
-      stats.filesWithErrors++
+      yield {
+        kind: 'unlisted',
+        finding: finding('input.unreadable', (err as Error).message, path),
+        failed: true,
+      }
       continue
     }
     if (!isDir) {
       stats.filesRead++
-      yield* readFile(path, ctx, markError)
+      yield { kind: 'file', path }
       continue
     }
     if (await isRecording(path)) {
       const manifest = await readManifest(path)
       stats.filesRead++
-      yield* readFile(join(path, EVENTS), { ...ctx, recording: manifest.name }, markError)
+      yield { kind: 'file', path: join(path, EVENTS), recording: manifest.name }
       continue
     }
-    for await (const { file, recording } of walk(path, ctx)) {
-      if (keyOutsideWindow(basename(file), window)) {
-        stats.filesSkipped++
-        continue
+    for await (const unit of walk(path)) {
+      if (unit.kind === 'file') {
+        if (keyOutsideWindow(basename(unit.path), window)) {
+          stats.filesSkipped++
+          continue
+        }
+        stats.filesRead++
       }
-      stats.filesRead++
-      yield* readFile(file, recording === undefined ? ctx : { ...ctx, recording }, markError)
+      yield unit
     }
   }
+}
+
+/** The events of one listed input. */
+export function readUnit(
+  unit: Exclude<InputUnit, { kind: 'unlisted' }>,
+  ctx: ReadContext,
+  stats: FileStats,
+): AsyncGenerator<LocatedEvent> {
+  const markError = () => {
+    stats.filesWithErrors++
+  }
+  if (unit.kind === 'stdin') return readEvents(openInput('-'), '<stdin>', { ...ctx, onInputError: markError })
+  return readFile(
+    unit.path,
+    unit.recording === undefined ? ctx : { ...ctx, recording: unit.recording },
+    markError,
+  )
 }
 
 /**
@@ -76,44 +122,66 @@ async function* readFile(
   ctx: ReadContext,
   markError: () => void,
 ): AsyncGenerator<LocatedEvent> {
-  let size = Number.POSITIVE_INFINITY
+  let bytes: Buffer | undefined
   try {
-    size = (await stat(path)).size
-  } catch {
-    // openInput reports the unreadable file below.
+    bytes = readSmallFile(path)
+  } catch (err) {
+    ctx.sink.report(finding('input.unreadable', (err as Error).message, path))
+    markError()
+    return
   }
-  if (size <= WHOLE_FILE_LIMIT) {
-    let bytes: Buffer
-    try {
-      bytes = await readWhole(path)
-    } catch (err) {
-      ctx.sink.report(finding('input.unreadable', (err as Error).message, path))
-      markError()
-      return
-    }
+  if (bytes) {
     yield* readEventsFromBuffer(bytes, path, { ...ctx, onInputError: markError })
     return
   }
   yield* readEvents(openInput(path), path, { ...ctx, onInputError: markError })
 }
 
-async function* walk(dir: string, ctx: ReadContext): AsyncGenerator<{ file: string; recording?: string }> {
+/**
+ * The whole file when it is small enough, in one open/fstat/read/close: synchronous on purpose, since
+ * awaiting each step per file left the thread idle for a sixth of the run (docs/benchmarks.md, Profile).
+ */
+function readSmallFile(path: string): Buffer | undefined {
+  const fd = openSync(path, 'r')
+  try {
+    const { size } = fstatSync(fd)
+    if (size > WHOLE_FILE_LIMIT) return undefined
+    const bytes = Buffer.allocUnsafe(size)
+    let at = 0
+    while (at < size) {
+      const n = readSync(fd, bytes, at, size - at, at)
+      if (n === 0) break
+      at += n
+    }
+    return at === size ? bytes : bytes.subarray(0, at)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+async function* walk(dir: string): AsyncGenerator<InputUnit> {
   let entries: { name: string; dir: boolean }[]
   try {
     entries = []
     for await (const d of await opendir(dir)) entries.push({ name: d.name, dir: d.isDirectory() })
   } catch (err) {
-    ctx.sink.report(finding('input.unreadable', (err as Error).message, dir))
+    // Not counted as a file with errors: nothing was read from it (as before the split).
+    yield {
+      kind: 'unlisted',
+      finding: finding('input.unreadable', (err as Error).message, dir),
+      failed: false,
+    }
     return
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   for (const e of entries) {
     const p = join(dir, e.name)
     if (e.dir) {
-      if (await isRecording(p)) yield { file: join(p, EVENTS), recording: (await readManifest(p)).name }
-      else yield* walk(p, ctx)
+      if (await isRecording(p))
+        yield { kind: 'file', path: join(p, EVENTS), recording: (await readManifest(p)).name }
+      else yield* walk(p)
     } else if (LOG_FILE.test(e.name)) {
-      yield { file: p }
+      yield { kind: 'file', path: p }
     }
   }
 }

@@ -1,6 +1,8 @@
 import { calledVia, isDenied } from '../events/called-via.js'
 import type { CloudTrailEvent, LocatedEvent } from '../events/cloudtrail-event.js'
-import type { EventMapping } from './mapping.js'
+import { accountOf, partitionOf } from './event-values.js'
+import { roleArnOf } from './implied.js'
+import type { EventMapping, MappedGrant } from './mapping.js'
 import type { Usage, UsedGrant } from './usage.js'
 
 interface GrantState {
@@ -20,6 +22,52 @@ interface GrantState {
   allUnresolved: boolean
   /** False once any event proved the action directly. */
   onlyInferred: boolean
+  /**
+   * Partition and account of the calls behind a deferred iam:PassRole (instance profile), kept when
+   * the accumulator holds one slice of the inputs: the merge resolves it as the whole stream would have.
+   */
+  context?: { partition: string; account: string | undefined }
+}
+
+/**
+ * The accumulator's state as plain data (structured-clone safe): what a worker thread sends back for
+ * its slice of the inputs. Bounded by distinct grants and calls, never by events.
+ */
+export interface AccumulatorSnapshot {
+  principal: string
+  grants: [string, GrantState][]
+  unmapped: [string, { reason: string; count: number; exampleEventId: string }][]
+  excluded: [string, { rule: string; reason: string; count: number }][]
+  regions: string[]
+  recordings: string[]
+  sample: CloudTrailEvent | undefined
+}
+
+function grantKey(g: Pick<MappedGrant, 'action' | 'resource' | 'condition' | 'instanceProfile'>): string {
+  return `${g.action}\u0000${g.resource}\u0000${g.condition ? JSON.stringify(g.condition) : ''}\u0000${g.instanceProfile ?? ''}`
+}
+
+/** What partitionOf/accountOf read: enough of an event to stand for the principal's sample. */
+function sampleOf(e: CloudTrailEvent): CloudTrailEvent {
+  const { eventSource, eventName, eventTime, eventID, awsRegion, recipientAccountId, userIdentity } = e
+  const sample: CloudTrailEvent = { eventSource, eventName, eventTime, eventID, awsRegion }
+  if (recipientAccountId !== undefined) sample.recipientAccountId = recipientAccountId
+  if (userIdentity !== undefined) sample.userIdentity = userIdentity
+  return sample
+}
+
+function mergeState(into: GrantState, from: GrantState): void {
+  into.count += from.count
+  if (from.firstSeen < into.firstSeen) into.firstSeen = from.firstSeen
+  if (from.lastSeen > into.lastSeen) into.lastSeen = from.lastSeen
+  if (from.exampleEventId < into.exampleEventId) into.exampleEventId = from.exampleEventId
+  for (const k of ['rules', 'calls', 'via', 'recordings', 'regions', 'errorCodes'] as const) {
+    for (const v of from[k]) into[k].add(v)
+  }
+  into.denied += from.denied
+  into.errored += from.errored
+  into.allUnresolved &&= from.allUnresolved
+  into.onlyInferred &&= from.onlyInferred
 }
 
 /**
@@ -36,7 +84,14 @@ export class UsageAccumulator {
   /** One event of the principal, for partition and account when resolving deferred ARNs. */
   private sample: CloudTrailEvent | undefined
 
-  constructor(readonly principal: string) {}
+  /**
+   * `slice`: this accumulator holds one contiguous slice of the inputs (a worker's batch), to be merged
+   * with `absorb`; deferred instance-profile grants then keep the partition and account of their calls.
+   */
+  constructor(
+    readonly principal: string,
+    private readonly slice = false,
+  ) {}
 
   add({ event, origin }: LocatedEvent, mapping: EventMapping): void {
     const call = `${event.eventSource}:${event.eventName}`
@@ -58,7 +113,12 @@ export class UsageAccumulator {
     const via = calledVia(event)
     const denied = isDenied(event)
     for (const g of mapping.grants) {
-      const key = `${g.action}\u0000${g.resource}\u0000${g.condition ? JSON.stringify(g.condition) : ''}\u0000${g.instanceProfile ?? ''}`
+      let key = grantKey(g)
+      const context =
+        this.slice && g.instanceProfile
+          ? { partition: partitionOf(event), account: accountOf(event) }
+          : undefined
+      if (context) key += `\u0000${context.partition}\u0000${context.account}`
       let s = this.grants.get(key)
       if (!s) {
         const grant: Omit<UsedGrant, 'rules' | 'evidence'> = {
@@ -86,6 +146,7 @@ export class UsageAccumulator {
           allUnresolved: true,
           onlyInferred: true,
         }
+        if (context) s.context = context
         this.grants.set(key, s)
       }
       s.count++
@@ -103,6 +164,53 @@ export class UsageAccumulator {
       if (denied) s.denied++
       if (event.errorCode) s.errored++
       if (!g.unresolved) s.allUnresolved = false
+    }
+  }
+
+  snapshot(): AccumulatorSnapshot {
+    return {
+      principal: this.principal,
+      grants: [...this.grants],
+      unmapped: [...this.unmapped],
+      excluded: [...this.excluded],
+      regions: [...this.regions],
+      recordings: [...this.recordings],
+      sample: this.sample && sampleOf(this.sample),
+    }
+  }
+
+  /**
+   * Merges the snapshot of the next slice of the inputs, in input order, so that the result is the one
+   * a single pass over all of them gives: the first unmapped/excluded reason and sample win, and a
+   * deferred instance-profile grant resolves with `profiles`, the roles the earlier slices taught.
+   */
+  absorb(snap: AccumulatorSnapshot, profiles: ReadonlyMap<string, string>): void {
+    this.sample ??= snap.sample
+    for (const r of snap.regions) this.regions.add(r)
+    for (const r of snap.recordings) this.recordings.add(r)
+    for (const [call, u] of snap.unmapped) {
+      const mine = this.unmapped.get(call)
+      if (mine) mine.count += u.count
+      else this.unmapped.set(call, { ...u })
+    }
+    for (const [call, e] of snap.excluded) {
+      const mine = this.excluded.get(call)
+      if (mine) mine.count += e.count
+      else this.excluded.set(call, { ...e })
+    }
+    for (const [, state] of snap.grants) {
+      const { context, ...s } = state
+      const role = context && s.grant.instanceProfile ? profiles.get(s.grant.instanceProfile) : undefined
+      if (context && role) {
+        // What the single pass did: the role was known when the call came, so the grant names it.
+        const { instanceProfile: _, ...rest } = s.grant
+        s.grant = { ...rest, resource: roleArnOf(role, context.partition, context.account) }
+        s.allUnresolved = false
+      }
+      const key = grantKey(s.grant)
+      const mine = this.grants.get(key)
+      if (mine) mergeState(mine, s)
+      else this.grants.set(key, s)
     }
   }
 

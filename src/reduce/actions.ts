@@ -50,6 +50,7 @@ export function createEventMapper(catalog: Catalog): EventMapper {
   const inference = new Inference(catalog, resolver)
   return {
     profileRole: (profile, like) => inference.profileRole(profile, like),
+    learnedProfiles: () => inference.learnedProfiles(),
     prefixesFor(event) {
       const prefix = servicePrefixOf(event.eventSource)
       const key = `${event.eventSource}:${normalizedEventName(event)}`

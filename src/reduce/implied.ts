@@ -7,6 +7,11 @@ import type { ArnResolver } from './resources.js'
 import { PASS_ROLE } from './rules/pass-role.js'
 import { TAG_ON_CREATE } from './rules/tag-on-create.js'
 
+/** The ARN of a role named in the same partition and account as a call. */
+export function roleArnOf(roleName: string, partition: string, account: string | undefined): string {
+  return `arn:${partition}:iam::${account}:role/${roleName}`
+}
+
 /**
  * Permissions no event shows, inferred from request parameters: iam:PassRole for calls that hand a
  * role to a service, tagging permissions for resources created with tags. Every grant names its rule.
@@ -50,7 +55,12 @@ export class Inference {
   profileRole(profile: string, like: CloudTrailEvent | undefined): string | undefined {
     const roleName = this.profileRoles.get(profile)
     if (!roleName || !like) return undefined
-    return `arn:${partitionOf(like)}:iam::${accountOf(like)}:role/${roleName}`
+    return roleArnOf(roleName, partitionOf(like), accountOf(like))
+  }
+
+  /** Instance profile → role name, as far as the events so far showed. */
+  learnedProfiles(): [string, string][] {
+    return [...this.profileRoles]
   }
 
   infer(key: string, event: CloudTrailEvent, values: () => EventValues, findings: Finding[]): MappedGrant[] {
@@ -79,7 +89,7 @@ export class Inference {
         if (typeof profile !== 'string') continue
         const name = profile.split('/').pop()!
         const roleName = this.profileRoles.get(name)
-        if (roleName) role = `arn:${partition}:iam::${account}:role/${roleName}`
+        if (roleName) role = roleArnOf(roleName, partition, account)
         else {
           // The profile's role may appear later in the stream; the reducer asks profileRole() at the end.
           grants.push({

@@ -33,4 +33,6 @@ export interface EventMapper {
   map(event: CloudTrailEvent): EventMapping
   /** The role of an instance profile, as learned from the whole stream. */
   profileRole?(profile: string, like: CloudTrailEvent | undefined): string | undefined
+  /** Instance profile → role name pairs the events so far taught (for merging slices read apart). */
+  learnedProfiles?(): [string, string][]
 }

@@ -1,7 +1,7 @@
 import type { Catalog } from '../catalog/catalog.js'
 import { inWindow, type TimeWindow } from '../collect/window.js'
 import { isDenied } from '../events/called-via.js'
-import { describeOrigin, type LocatedEvent } from '../events/cloudtrail-event.js'
+import { type CloudTrailEvent, describeOrigin, type LocatedEvent } from '../events/cloudtrail-event.js'
 import { matchesPrincipal, type PrincipalSelector, principalOf } from '../events/principal.js'
 import { type FindingSink, finding } from '../findings.js'
 import { UsageAccumulator } from './accumulate.js'
@@ -24,6 +24,17 @@ export interface ReduceResult {
   principalsSeen: Record<string, number>
 }
 
+/** The running totals of a reduction: one for a whole pass, or one per slice of the inputs. */
+export interface ReduceState {
+  stats: ReduceStats
+  accumulators: Map<string, UsageAccumulator>
+  principalsSeen: Record<string, number>
+}
+
+export function emptyReduceState(): ReduceState {
+  return { stats: emptyStats(), accumulators: new Map(), principalsSeen: {} }
+}
+
 /**
  * Streams events through principal and window selection and the mapper into one Usage per
  * principal. Memory holds distinct grants only. The only await per event is the first load of a
@@ -33,9 +44,22 @@ export async function reduceEvents(
   events: AsyncIterable<LocatedEvent>,
   opts: ReduceOptions,
 ): Promise<ReduceResult> {
-  const stats = emptyStats()
-  const accumulators = new Map<string, UsageAccumulator>()
-  const principalsSeen: Record<string, number> = {}
+  const state = emptyReduceState()
+  await reduceInto(state, events, opts)
+  return finishReduce(state, opts, opts.mapper.profileRole?.bind(opts.mapper))
+}
+
+/**
+ * Folds events into `state`. `slice` marks a state that holds one slice of the inputs, to be merged
+ * (see UsageAccumulator.absorb); `onPrefix` hears every service prefix the mapper needed.
+ */
+export async function reduceInto(
+  state: ReduceState,
+  events: AsyncIterable<LocatedEvent>,
+  opts: ReduceOptions,
+  slice?: { onPrefix: (prefix: string) => void },
+): Promise<void> {
+  const { stats, accumulators, principalsSeen } = state
   const skip = (reason: string) => {
     stats.skipped[reason] = (stats.skipped[reason] ?? 0) + 1
   }
@@ -59,12 +83,13 @@ export async function reduceEvents(
     stats.matched++
     for (const prefix of opts.mapper.prefixesFor(event)) {
       if (!opts.catalog.isLoaded(prefix)) await opts.catalog.ensureService(prefix)
+      slice?.onPrefix(prefix)
     }
     const mapping = opts.mapper.map(event)
     const key = opts.principal ? selectorLabel(opts.principal) : principal
     let acc = accumulators.get(key)
     if (!acc) {
-      acc = new UsageAccumulator(key)
+      acc = new UsageAccumulator(key, slice !== undefined)
       accumulators.set(key, acc)
     }
     acc.add(located, mapping)
@@ -80,8 +105,15 @@ export async function reduceEvents(
       stats.excluded++
     }
   }
-  const profileRole = opts.mapper.profileRole?.bind(opts.mapper)
-  const usages = [...accumulators.values()]
+}
+
+/** Usages out of the totals, with the findings only the whole stream can tell. */
+export function finishReduce(
+  state: ReduceState,
+  opts: Pick<ReduceOptions, 'window' | 'sink'>,
+  profileRole?: (profile: string, like: CloudTrailEvent | undefined) => string | undefined,
+): ReduceResult {
+  const usages = [...state.accumulators.values()]
     .map((a) => a.result(profileRole))
     .sort((a, b) => (a.principal < b.principal ? -1 : 1))
   for (const u of usages) {
@@ -104,7 +136,7 @@ export async function reduceEvents(
       if (opts.window.end) u.window.end = opts.window.end.toISOString()
     }
   }
-  return { usages, stats, principalsSeen }
+  return { usages, stats: state.stats, principalsSeen: state.principalsSeen }
 }
 
 export function selectorLabel(sel: PrincipalSelector): string {

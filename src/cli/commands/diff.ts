@@ -12,7 +12,7 @@ import { selectorLabel } from '../../reduce/reduce-events.js'
 import { renderDiffMarkdown } from '../../render/diff-markdown.js'
 import { renderDiffText } from '../../render/diff-text.js'
 import { writeOutput } from '../output.js'
-import { parseSelector, parseWindow } from '../parse-options.js'
+import { JOBS_OPTION, parseJobs, parseSelector, parseWindow } from '../parse-options.js'
 import { formatSummary } from '../summary.js'
 
 interface DiffOptions {
@@ -30,6 +30,7 @@ interface DiffOptions {
   force: boolean
   failOn?: string
   quiet: boolean
+  jobs?: string
 }
 
 const GATES = ['missing', 'unused', 'broad', 'conditional'] as const
@@ -58,6 +59,7 @@ export function registerDiff(program: Command): void {
     .option('--force', 'overwrite --output', false)
     .option('--fail-on <kinds>', `exit ${EXIT.gate} when any of these are found: ${GATES.join(',')}`)
     .option('-q, --quiet', 'no summary on stderr', false)
+    .option(...JOBS_OPTION)
     .addHelpText(
       'after',
       `
@@ -79,7 +81,12 @@ Exit codes: 0 ok; 1 usage error; 2 an input failed; ${EXIT.gate} a --fail-on gat
         throw new IamtrailError(`--format ${opts.format}: use text, json or markdown`)
       const findings = new FindingList()
       const principal = parseSelector(opts.principal, opts.accessKeyId)
-      const req = { inputs, window: parseWindow(opts.start, opts.end), sink: findings }
+      const req = {
+        inputs,
+        window: parseWindow(opts.start, opts.end),
+        sink: findings,
+        jobs: parseJobs(opts.jobs),
+      }
       const result = await usageFromInputs(principal ? { ...req, principal } : req)
       const granted = /^arn:[^:]+:iam::\d{12}:(role|user)\//.test(opts.granted)
         ? await loadGrantedFromIam(

@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import { EXIT } from '../../errors.js'
 import { FindingList } from '../../findings.js'
 import { usageFromInputs } from '../../pipeline.js'
-import { parseSelector, parseWindow } from '../parse-options.js'
+import { JOBS_OPTION, parseJobs, parseSelector, parseWindow } from '../parse-options.js'
 import {
   addPolicyOutputOptions,
   checkPolicyOutputOptions,
@@ -15,6 +15,7 @@ interface PolicyOptions extends PolicyOutputOptions {
   accessKeyId?: string
   start?: string
   end?: string
+  jobs?: string
 }
 
 export function registerPolicy(program: Command): void {
@@ -35,6 +36,7 @@ export function registerPolicy(program: Command): void {
     .option('-o, --output <file>', 'write to a file instead of stdout (atomically)')
     .option('--force', 'overwrite --output if it exists', false)
     .option('-q, --quiet', 'no summary on stderr', false)
+    .option(...JOBS_OPTION)
     .addHelpText(
       'after',
       `
@@ -54,7 +56,12 @@ Exit codes: 0 ok; 1 usage error or nothing to do; 2 policy written but an input 
     checkPolicyOutputOptions(opts)
     const findings = new FindingList()
     const principal = parseSelector(opts.principal, opts.accessKeyId)
-    const req = { inputs, window: parseWindow(opts.start, opts.end), sink: findings }
+    const req = {
+      inputs,
+      window: parseWindow(opts.start, opts.end),
+      sink: findings,
+      jobs: parseJobs(opts.jobs),
+    }
     const result = await usageFromInputs(principal ? { ...req, principal } : req)
     const code = await writePolicy(result, findings.items, opts)
     if (code !== EXIT.ok) process.exitCode = code
