@@ -30,6 +30,18 @@ export function defaultRegion(region?: string): string {
   return region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1'
 }
 
+/**
+ * A module loaded once, on first use. The AWS SDK clients cost ~150 ms and ~45 MB to load; only the
+ * commands that talk to AWS should pay for them.
+ */
+export function lazy<T>(load: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined
+  return () => {
+    p ??= load()
+    return p
+  }
+}
+
 export function sdkClientConfig(region: string, aws: AwsClientOptions) {
   return {
     region,

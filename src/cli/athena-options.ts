@@ -1,4 +1,4 @@
-import { AthenaClient } from '@aws-sdk/client-athena'
+import type { AthenaClient } from '@aws-sdk/client-athena'
 import type { Command } from 'commander'
 import { defaultRegion, sdkClientConfig } from '../aws/sdk-config.js'
 import type { AthenaRun, QueryProgress } from '../collect/athena.js'
@@ -32,7 +32,8 @@ export function addAthenaOptions(cmd: Command): Command {
     .option('--max-scan-gb <n>', 'athena: stop a query that scans more than this many GB')
 }
 
-export function athenaClient(opts: AthenaOptions): AthenaClient {
+export async function athenaClient(opts: AthenaOptions): Promise<AthenaClient> {
+  const { AthenaClient } = await import('@aws-sdk/client-athena')
   return new AthenaClient(
     sdkClientConfig(defaultRegion(opts.region), opts.profile ? { profile: opts.profile } : {}),
   )

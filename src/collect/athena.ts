@@ -1,12 +1,4 @@
-import {
-  type AthenaClient,
-  GetQueryExecutionCommand,
-  GetQueryResultsCommand,
-  type QueryExecution,
-  type QueryExecutionState,
-  StartQueryExecutionCommand,
-  StopQueryExecutionCommand,
-} from '@aws-sdk/client-athena'
+import type { AthenaClient, QueryExecution, QueryExecutionState } from '@aws-sdk/client-athena'
 import { IamtrailError } from '../errors.js'
 import type { Row } from './athena-rows.js'
 import { athenaLiteral } from './athena-sql.js'
@@ -60,6 +52,12 @@ export async function* runAthenaQuery(
   params: string[],
   run: AthenaRun,
 ): AsyncGenerator<Row, QueryOutcome> {
+  const {
+    GetQueryExecutionCommand,
+    GetQueryResultsCommand,
+    StartQueryExecutionCommand,
+    StopQueryExecutionCommand,
+  } = await import('@aws-sdk/client-athena')
   const sleep = run.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)))
   const now = run.now ?? Date.now
   const started = now()

@@ -1,4 +1,3 @@
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { type AwsClientOptions, defaultRegion, sdkClientConfig } from '../aws/sdk-config.js'
 import { awsFailureError, classifyAwsError } from './aws-errors.js'
 
@@ -20,6 +19,7 @@ export interface CallerIdentityPort {
 export function createCallerIdentity(aws: AwsClientOptions & { region?: string }): CallerIdentityPort {
   return {
     async getCallerIdentity() {
+      const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts')
       const client = new STSClient(sdkClientConfig(defaultRegion(aws.region), aws))
       try {
         const out = await client.send(new GetCallerIdentityCommand({}))

@@ -1,5 +1,5 @@
-import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail'
-import { type AwsClientOptions, sdkClientConfig } from '../aws/sdk-config.js'
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail'
+import { type AwsClientOptions, lazy, sdkClientConfig } from '../aws/sdk-config.js'
 import type { RateLimiter, RegionLimiters } from './rate-limiter.js'
 
 /**
@@ -48,10 +48,12 @@ export function createCloudTrailLookup(
   limiters?: RegionLimiters,
 ): CloudTrailLookup & { destroy(): void } {
   const clients = new Map<string, CloudTrailClient>()
-  const clientFor = (region: string) => {
+  // The SDK loads on the first request, not at startup: most commands never talk to AWS.
+  const sdk = lazy(() => import('@aws-sdk/client-cloudtrail'))
+  const clientFor = async (region: string) => {
     let c = clients.get(region)
     if (!c) {
-      c = new CloudTrailClient(sdkClientConfig(region, aws))
+      c = new (await sdk()).CloudTrailClient(sdkClientConfig(region, aws))
       if (limiters) limitRetries(c, limiters.for(region))
       clients.set(region, c)
     }
@@ -60,8 +62,9 @@ export function createCloudTrailLookup(
   return {
     limitsRate: limiters !== undefined,
     async lookupEvents(req, signal) {
-      const out = await clientFor(req.region).send(
-        new LookupEventsCommand({
+      const client = await clientFor(req.region)
+      const out = await client.send(
+        new (await sdk()).LookupEventsCommand({
           StartTime: req.start,
           EndTime: req.end,
           MaxResults: LOOKUP_PAGE_SIZE,

@@ -1,6 +1,9 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
+import type { S3Client } from '@aws-sdk/client-s3'
+
+const s3sdk = () => import('@aws-sdk/client-s3')
+
 import { writeOutput } from '../cli/output.js'
 import { IamtrailError } from '../errors.js'
 import { CREEP_SCHEMA, type CreepReport } from './report.js'
@@ -70,6 +73,7 @@ export function s3History(uri: string, s3: S3Port): HistoryStore {
   return {
     where: uri,
     async latest() {
+      const { GetObjectCommand, ListObjectsV2Command } = await s3sdk()
       let newest: string | undefined
       let ContinuationToken: string | undefined
       try {
@@ -94,6 +98,7 @@ export function s3History(uri: string, s3: S3Port): HistoryStore {
       }
     },
     async save(report) {
+      const { PutObjectCommand } = await s3sdk()
       const Key = `${prefix}${fileName(report)}`
       try {
         // IfNoneMatch: never replace a report that is already there.

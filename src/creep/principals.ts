@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises'
-import { ListRolesCommand } from '@aws-sdk/client-iam'
 import { IamtrailError } from '../errors.js'
 import type { IamPort } from '../granted/load-iam.js'
 
@@ -46,6 +45,7 @@ export async function rolesFromAuthorizationDetails(path: string): Promise<Scope
 
 /** Every role of the account, from IAM ListRoles (paginated). */
 export async function rolesFromIam(iam: IamPort): Promise<ScopedPrincipal[]> {
+  const { ListRolesCommand } = await import('@aws-sdk/client-iam')
   const out: ScopedPrincipal[] = []
   let Marker: string | undefined
   do {

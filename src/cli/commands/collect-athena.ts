@@ -20,7 +20,7 @@ async function collectWithAthena(opts: CollectOptions): Promise<void> {
   const target = athenaTarget(opts)
   const { run, dispose } = athenaRun(opts)
   const path = opts.output ?? `${opts.name}.rec`
-  const athena = athenaClient(opts)
+  const athena = await athenaClient(opts)
   try {
     const manifest = await recordAthena(athena, {
       ...run,

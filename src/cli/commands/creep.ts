@@ -1,8 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { IAMClient } from '@aws-sdk/client-iam'
-import { S3Client } from '@aws-sdk/client-s3'
+import type { IAMClient } from '@aws-sdk/client-iam'
 import type { Command } from 'commander'
 import { defaultRegion, sdkClientConfig } from '../../aws/sdk-config.js'
 import { Catalog } from '../../catalog/catalog.js'
@@ -25,7 +24,6 @@ import { parsePrincipal } from '../../events/principal.js'
 import { FindingList } from '../../findings.js'
 import type { GrantedPolicies } from '../../granted/evaluate.js'
 import { loadGrantedFromFiles } from '../../granted/load-files.js'
-import { loadGrantedFromIam } from '../../granted/load-iam.js'
 import { globToRegExp } from '../../granted/wildcard.js'
 import { usageFromInputs } from '../../pipeline.js'
 import { renderCreepHtml } from '../../render/creep-html.js'
@@ -99,7 +97,7 @@ export const CREEP_SOURCES = new Map<string, CreepSource>([
         const dir = await mkdtemp(join(tmpdir(), 'iamtrail-creep-'))
         cleanup.push(dir)
         const path = join(dir, 'window.rec')
-        const athena = athenaClient(opts)
+        const athena = await athenaClient(opts)
         const { run, dispose } = athenaRun(opts)
         try {
           const m = await recordAthena(athena, {
@@ -224,10 +222,8 @@ Durations: 90d, 12h, 30m. Exit codes: 0 ok; 1 usage; 2 written, but some input o
     const end = opts.end ? parseTime(opts.end, '--end') : now
     const windowMs = parseDays(opts.window, '--window')
     const window = { start: new Date(end.getTime() - windowMs), end }
-    const iam = () =>
-      new IAMClient(
-        sdkClientConfig(defaultRegion(opts.region), opts.profile ? { profile: opts.profile } : {}),
-      )
+    const config = sdkClientConfig(defaultRegion(opts.region), opts.profile ? { profile: opts.profile } : {})
+    const iam = async () => new (await import('@aws-sdk/client-iam')).IAMClient(config)
     const authDetails = opts.granted !== 'iam' && (await isAuthorizationDetails(opts.granted))
     const principals = await scope(opts, authDetails, iam)
     if (principals.length === 0)
@@ -237,12 +233,7 @@ Durations: 90d, 12h, 30m. Exit codes: 0 ok; 1 usage; 2 written, but some input o
     const history: HistoryStore | undefined = !opts.history
       ? undefined
       : opts.history.startsWith('s3://')
-        ? s3History(
-            opts.history,
-            new S3Client(
-              sdkClientConfig(defaultRegion(opts.region), opts.profile ? { profile: opts.profile } : {}),
-            ),
-          )
+        ? s3History(opts.history, new (await import('@aws-sdk/client-s3')).S3Client(config))
         : directoryHistory(opts.history)
     const previous = history ? await history.latest() : undefined
     const reports = []
@@ -253,7 +244,7 @@ Durations: 90d, 12h, 30m. Exit codes: 0 ok; 1 usage; 2 written, but some input o
         if (!opts.quiet) process.stderr.write(`iamtrail: creep: ${p.arn}\n`)
         const granted: GrantedPolicies =
           opts.granted === 'iam'
-            ? await loadGrantedFromIam(iam(), p.arn)
+            ? await (await import('../../granted/load-iam.js')).loadGrantedFromIam(await iam(), p.arn)
             : await loadGrantedFromFiles(opts.granted, p.arn)
         const inputsFor = await source.inputsFor(p, window, opts, inputs)
         const result = await usageFromInputs({
@@ -353,7 +344,7 @@ async function isAuthorizationDetails(path: string): Promise<boolean> {
 async function scope(
   opts: CreepOptions,
   authDetails: boolean,
-  iam: () => IAMClient,
+  iam: () => Promise<IAMClient>,
 ): Promise<ScopedPrincipal[]> {
   const found = new Map<string, ScopedPrincipal>()
   const add = (p: ScopedPrincipal) => found.set(p.arn, { ...found.get(p.arn), ...p })
@@ -365,7 +356,9 @@ async function scope(
   }
   if (opts.principalsFrom) for (const p of await principalsFromFile(opts.principalsFrom)) add(p)
   if (opts.allRoles) {
-    const roles = authDetails ? await rolesFromAuthorizationDetails(opts.granted) : await rolesFromIam(iam())
+    const roles = authDetails
+      ? await rolesFromAuthorizationDetails(opts.granted)
+      : await rolesFromIam(await iam())
     for (const r of roles) add(r)
   } else if (authDetails) {
     // Ages from the authorization details, for principals named explicitly.

@@ -1,4 +1,3 @@
-import { IAMClient } from '@aws-sdk/client-iam'
 import type { Command } from 'commander'
 import { defaultRegion, sdkClientConfig } from '../../aws/sdk-config.js'
 import { diffPolicy } from '../../diff/diff-policy.js'
@@ -6,7 +5,6 @@ import { expandStatements } from '../../diff/expand.js'
 import { EXIT, IamtrailError } from '../../errors.js'
 import { FindingList } from '../../findings.js'
 import { loadGrantedFromFiles } from '../../granted/load-files.js'
-import { loadGrantedFromIam } from '../../granted/load-iam.js'
 import { usageFromInputs } from '../../pipeline.js'
 import { selectorLabel } from '../../reduce/reduce-events.js'
 import { renderDiffMarkdown } from '../../render/diff-markdown.js'
@@ -89,8 +87,8 @@ Exit codes: 0 ok; 1 usage error; 2 an input failed; ${EXIT.gate} a --fail-on gat
       }
       const result = await usageFromInputs(principal ? { ...req, principal } : req)
       const granted = /^arn:[^:]+:iam::\d{12}:(role|user)\//.test(opts.granted)
-        ? await loadGrantedFromIam(
-            new IAMClient(
+        ? await (await import('../../granted/load-iam.js')).loadGrantedFromIam(
+            new (await import('@aws-sdk/client-iam')).IAMClient(
               sdkClientConfig(defaultRegion(opts.region), opts.profile ? { profile: opts.profile } : {}),
             ),
             opts.granted,

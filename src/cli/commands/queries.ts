@@ -67,7 +67,7 @@ Athena needs (docs/athena.md, docs/permissions.md).`,
     .action(async (opts: QueriesOptions) => {
       const organization = opts.organization !== undefined
       const sql = sqlFor(organization ? 'cloudtrail-table-organization' : 'cloudtrail-table-account', opts)
-      const athena = athenaClient(opts)
+      const athena = await athenaClient(opts)
       const { run, dispose } = athenaRun(opts)
       try {
         const rows = runAthenaQuery(athena, sql, [], { ...run, database: opts.database ?? 'default' })
