@@ -319,10 +319,11 @@ ${rows.join('\n')}
 ## What holds it back
 
 - Startup: \`iamtrail --version\` takes ${fmt(startup.seconds * 1000)} ms and ${startup.peakMb.toFixed(0)} MB here, paid by every run: the CLI
-  imports every command, and with them the AWS SDK clients, before reading anything. At 290,000 events
-  that is a fifth to a quarter of the run, and each worker thread adds its own start (~50-100 ms) before
-  it reads a file, which is why \`--jobs 2\` gains little at that size. Loading the SDK clients only in
-  the commands that call AWS would take most of it away.
+  loads node, commander and the command modules (the AWS SDK clients load only in the commands that
+  call AWS: that took startup from 290 ms and 91 MB to this). At 290,000 events that is a sixth of the
+  run, and each worker thread adds its own start (~50-100 ms: a fresh V8 isolate that loads the reader,
+  the reducer and the Service Authorization Reference index) before it reads a file, which is why
+  \`--jobs 2\` gains nothing at that size; from a few million events on it pays off.
 - The machine: the floor itself gains only what the line on the machine's ceiling above says from a
   second core; \`--jobs 2\` cannot do better than that on the same work.
 - One NDJSON.gz file is read by one thread (see above).

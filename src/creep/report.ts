@@ -1,7 +1,7 @@
 import type { PolicyDiff } from '../diff/diff-policy.js'
 import type { PolicyDocument } from '../policy/document.js'
 import type { Usage } from '../reduce/usage.js'
-import type { RiskyGrant } from './high-risk.js'
+import { RISK_RULES, type RiskyGrant } from './high-risk.js'
 
 /**
  * The creep report's data model. `schema` is versioned: a field is only ever added; a change of
@@ -139,17 +139,10 @@ export function principalReport(input: PrincipalInput, ctx: ReportContext): Prin
       return u
     })
   const usedByStatement = new Map(allow.map((s) => [s.ref, s.used]))
-  const highRisk = input.risky.map((r) => {
-    const usedHere = usedByStatement.get(r.statement) ?? []
-    const scope = r.grant.endsWith(' on *') ? r.grant.slice(0, -' on *'.length).toLowerCase() : r.grant
-    const isUsed =
-      scope.endsWith(':*') && scope !== '*:*'
-        ? usedHere.some((a) => a.toLowerCase().startsWith(scope.slice(0, -1)))
-        : scope.includes(':') && scope !== '*:*'
-          ? usedHere.some((a) => a.toLowerCase() === scope)
-          : usedHere.length > 0
-    return { ...r, used: isUsed }
-  })
+  const highRisk = input.risky.map((r) => ({
+    ...r,
+    used: riskUsed(r, usedByStatement.get(r.statement) ?? []),
+  }))
   const creeping = unused.filter((u) => !u.inGrace).length
   const denominator = granted.length - unknown.length
   const createdAt = input.createdAt
@@ -188,6 +181,21 @@ export function principalReport(input: PrincipalInput, ctx: ReportContext): Prin
   }
   if (ctx.previous && ctx.previousAt) report.sinceLast = sinceLast(ctx.previous, report, ctx.previousAt)
   return report
+}
+
+/**
+ * Whether the principal used what makes a grant risky, under that statement: a service wildcard is
+ * used when any action of the service was; `*`, `*:*` and NotAction when anything was; an action on
+ * `*` when that action was.
+ */
+function riskUsed(r: RiskyGrant, usedHere: readonly string[]): boolean {
+  const rule = RISK_RULES.find((x) => x.id === r.rule)
+  const lower = usedHere.map((a) => a.toLowerCase())
+  if (rule?.actionOnAnyResource) return lower.includes(rule.actionOnAnyResource.toLowerCase())
+  const pattern = rule?.pattern
+  if (pattern && pattern !== '*' && pattern !== '*:*')
+    return lower.some((a) => a.startsWith(pattern.slice(0, -1)))
+  return lower.length > 0
 }
 
 export function sinceLast(prev: PrincipalReport, cur: PrincipalReport, previousAt: string): SinceLast {

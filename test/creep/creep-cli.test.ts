@@ -1,9 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { CreepReport } from '../../src/creep/report.js'
 import { runCli } from '../support/run-cli.js'
+import { REPO_ROOT } from '../support/shared-data.js'
 
 /**
  * `iamtrail creep` end to end over files: authorization details with three roles (a deployer holding
@@ -117,6 +118,20 @@ describe('iamtrail creep', () => {
       0,
     ])
     expect(readdirSync(history).filter((f) => f.startsWith('creep-'))).toHaveLength(3)
+  })
+
+  it('golden: the JSON report after a history of three periodic runs', async () => {
+    const history = mkdtempSync(join(tmpdir(), 'iamtrail-creep-golden-'))
+    const base = ['--all-roles', '--granted', AUTH, '--window', '7d', '--history', history, DEPLOY, TEARDOWN]
+    await creep([...base, '--end', '2026-11-21T00:00Z'])
+    await creep([...base, '--end', '2026-11-22T00:00Z'])
+    const third = await creep([...base, '--end', '2026-11-29T00:00Z'])
+    // Only the generation time changes from run to run.
+    const stable = JSON.stringify({ ...third, generatedAt: '<generated>' }, null, 2)
+    const file = join(REPO_ROOT, 'test', 'creep', 'golden', 'three-runs.json')
+    mkdirSync(join(REPO_ROOT, 'test', 'creep', 'golden'), { recursive: true })
+    if (process.env.UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, `${stable}\n`)
+    expect(`${stable}\n`).toBe(readFileSync(file, 'utf8'))
   })
 
   it('--grace keeps grants newer than the grace period out of the unused count', async () => {

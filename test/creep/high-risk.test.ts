@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { riskyGrants } from '../../src/creep/high-risk.js'
+import { principalReport } from '../../src/creep/report.js'
+import type { PolicyDiff } from '../../src/diff/diff-policy.js'
 import type { NamedPolicy } from '../../src/granted/evaluate.js'
 import type { PolicyStatement } from '../../src/policy/document.js'
 
@@ -33,5 +35,55 @@ describe('high-risk grants', () => {
   it('full admin is one finding, not one per rule', () => {
     const r = riskyGrants(policy({ Effect: 'Allow', Action: '*', Resource: '*' }))
     expect(r.filter((x) => x.rule === 'admin')).toHaveLength(1)
+  })
+})
+
+describe('whether a risky grant was used', () => {
+  const diff = (used: string[]): PolicyDiff => ({
+    schema: 'iamtrail-diff/1',
+    principal: 'arn:aws:iam::123456789012:role/r',
+    used: [],
+    missing: [],
+    conditional: [],
+    statements: [{ ref: 'p#0', effect: 'Allow', granted: 3, used, unused: [], unknown: [], broad: [] }],
+    summary: {
+      usedGrants: 0,
+      allowed: 0,
+      denied: 0,
+      conditional: 0,
+      grantedActions: 0,
+      usedActions: 0,
+      unusedActions: 0,
+      unknownActions: 0,
+      broad: 0,
+    },
+  })
+  const report = (st: PolicyStatement, used: string[]) =>
+    principalReport(
+      {
+        usage: {
+          principal: 'arn:aws:iam::123456789012:role/r',
+          grants: [],
+          unmapped: [],
+          excluded: [],
+          regions: [],
+          recordings: [],
+        },
+        diff: diff(used),
+        risky: riskyGrants(policy(st)),
+        proposed: [],
+      },
+      { window: { start: new Date('2026-11-01'), end: new Date('2026-11-02') }, now: new Date('2026-11-02') },
+    ).highRisk.map((h) => `${h.grant}=${h.used}`)
+
+  it('NotAction is used when anything under it was; an action on * only when that action was', () => {
+    expect(report({ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }, ['s3:CreateBucket'])).toEqual([
+      'NotAction iam:*=true',
+      'sts:AssumeRole on *=false',
+    ])
+    expect(report({ Effect: 'Allow', Action: ['kms:*'], Resource: '*' }, ['kms:Decrypt'])).toEqual([
+      'kms:*=true',
+    ])
+    expect(report({ Effect: 'Allow', Action: ['kms:*'], Resource: '*' }, [])).toEqual(['kms:*=false'])
   })
 })
