@@ -77,6 +77,8 @@ export class ArnResolver {
       const v = values()
       const fromValues = v.arns.filter((a) => f.regex.test(a))
       if (fromValues.length) return { arns: unique(fromValues) }
+      const fromSubKinds = this.subKindArns(prefix, t.name, event, v)
+      if (fromSubKinds.length) return { arns: fromSubKinds }
       const filled = this.fill(f, event, v)
       if (filled.length) return { arns: filled }
     }
@@ -89,6 +91,29 @@ export class ArnResolver {
       arns: ['*'],
       problem: `${prefix}:${action.name}: the event does not name its ${types.map((t) => t.name).join(' or ')}; granted on *`,
     }
+  }
+
+  /**
+   * ARNs the event names of a sub-kind of the resource type: `loadbalancer/app/` for `loadbalancer`.
+   * The reference lists ELB v1 and v2 under one prefix, and where their action names collide it keeps
+   * v1's resource type; a v2 event names its load balancer's ARN, which only the sub-kind's format
+   * matches. Only ARNs the event itself carries are taken, never a filled-in format.
+   */
+  private subKindArns(prefix: string, typeName: string, event: CloudTrailEvent, v: EventValues): string[] {
+    const base = `${typeName.toLowerCase()}/`
+    const kinds = [...(this.catalog.service(prefix)?.resourceTypes.keys() ?? [])].filter((k) =>
+      k.startsWith(base),
+    )
+    const evidence = [
+      ...(event.resources ?? []).map((r) => r.ARN).filter((a): a is string => typeof a === 'string'),
+      ...v.arns,
+    ]
+    const out: string[] = []
+    for (const k of kinds) {
+      const f = this.format(prefix, k)
+      if (f) out.push(...evidence.filter((a) => f.regex.test(a)))
+    }
+    return unique(out)
   }
 
   /** An ARN for a resource type from explicit values (used by inference rules). */

@@ -30,6 +30,7 @@ beforeAll(async () => {
     'states',
     'events',
     'rds',
+    'elasticloadbalancing',
   ]) {
     await catalog.ensureService(p)
   }
@@ -502,5 +503,39 @@ describe('rule tables', () => {
   it('tables are sorted, so additions stay reviewable', () => {
     const keys = Object.keys(RENAMES)
     expect(keys).toEqual([...keys].sort())
+  })
+})
+
+describe('resources named in the request', () => {
+  const call = (
+    eventSource: string,
+    eventName: string,
+    requestParameters: Record<string, unknown>,
+    responseElements: Record<string, unknown> | null = null,
+  ) => pairs(apiCall({ eventSource, eventName, requestParameters, responseElements }))
+  const alb = `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:loadbalancer/app/web/8f3e2d1c0b9a7f6e`
+  it('ELB v2 load balancers by their ARN, though the reference keeps v1 resource types for shared names', () => {
+    expect(
+      call('elasticloadbalancing.amazonaws.com', 'DeleteLoadBalancer', { loadBalancerArn: alb }),
+    ).toEqual([`elasticloadbalancing:DeleteLoadBalancer ${alb}`])
+    expect(
+      call(
+        'elasticloadbalancing.amazonaws.com',
+        'CreateLoadBalancer',
+        { name: 'web', type: 'application' },
+        { loadBalancers: [{ loadBalancerArn: alb }] },
+      ),
+    ).toEqual([`elasticloadbalancing:CreateLoadBalancer ${alb}`])
+  })
+  it('ECS clusters and services by name, IAM groups by name, SSM parameters by path', () => {
+    expect(call('ecs.amazonaws.com', 'DescribeServices', { cluster: 'shop', services: ['api'] })).toEqual([
+      `ecs:DescribeServices arn:aws:ecs:eu-west-1:${ACCOUNT}:service/shop/api`,
+    ])
+    expect(call('iam.amazonaws.com', 'DeleteGroup', { groupName: 'ops' })).toEqual([
+      `iam:DeleteGroup arn:aws:iam::${ACCOUNT}:group/ops`,
+    ])
+    expect(call('ssm.amazonaws.com', 'GetParametersByPath', { path: '/app/prod/', recursive: true })).toEqual(
+      [`ssm:GetParametersByPath arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/app/prod/`],
+    )
   })
 })
