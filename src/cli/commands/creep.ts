@@ -38,10 +38,11 @@ import {
   scanSummary,
 } from '../athena-options.js'
 import { writeOutput } from '../output.js'
-import { parseDuration, parseRegions, parseTime } from '../parse-options.js'
+import { JOBS_OPTION, parseDuration, parseJobs, parseRegions, parseTime } from '../parse-options.js'
 import { runLookupRecording } from './collect.js'
 
 interface CreepOptions extends AthenaOptions {
+  jobs?: string
   source?: string
   principal?: string[]
   principalsFrom?: string
@@ -196,6 +197,7 @@ export function registerCreep(program: Command): Command {
     .option('--profile <profile>', 'AWS profile (as in the AWS CLI)')
     .option('--region <region>', 'AWS region (as in the AWS CLI)')
     .option('-q, --quiet', 'no progress on stderr', false)
+    .option(...JOBS_OPTION)
     .addHelpText(
       'after',
       `
@@ -254,6 +256,8 @@ Durations: 90d, 12h, 30m. Exit codes: 0 ok; 1 usage; 2 written, but some input o
           sink: findings,
           catalog,
           allowEmpty: true,
+          // Worker threads pay off over many log files; a collected window is one recording.
+          jobs: sourceName === 'files' ? parseJobs(opts.jobs) : 1,
         })
         if (result.stats.filesWithErrors > 0) incomplete = true
         for (const r of result.usage.regions) regions.add(r)
