@@ -32,6 +32,16 @@ export function registerQueries(program: Command): Command {
     .description(
       'Print iamtrail’s Athena SQL (queries/), or create the CloudTrail table with partition projection',
     )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ iamtrail queries print principal-events --database security --table cloudtrail
+  $ iamtrail queries install --database security --table cloudtrail --bucket s3://trail-logs/ \\
+      --accounts 123456789012 --regions eu-west-1,us-east-1 --output-location s3://athena-results/
+
+See docs/athena.md.`,
+    )
   const print = queries
     .command('print')
     .description('Print a query or the table DDL for your layout')
