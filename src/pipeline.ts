@@ -31,11 +31,10 @@ export interface UsageResult extends ReduceResult {
 }
 
 /**
- * Inputs → the usage of one principal: the shared front half of `policy`, `diff` and `creep`.
- * Several principals without a selection is a user error that lists them: merging unrelated
- * principals into one policy would grant each what the others used.
+ * One pass over the inputs: every principal's usage (or the selected one's), with the pass's stats.
+ * `creep` reports on many principals from one pass; `usageFromInputs` picks the one it needs.
  */
-export async function usageFromInputs(req: UsageRequest): Promise<UsageResult> {
+export async function reduceInputs(req: UsageRequest): Promise<ReduceResult & { catalog: Catalog }> {
   const catalog = req.catalog ?? new Catalog()
   const needle = req.principal ? needleFor(req.principal) : undefined
   const { result, fileStats, skippedEvents, skippedFiles } =
@@ -49,6 +48,16 @@ export async function usageFromInputs(req: UsageRequest): Promise<UsageResult> {
       (result.stats.skipped['another principal'] ?? 0) + skippedEvents
   }
   if (skippedFiles) result.stats.skipped['files without the principal (not parsed)'] = skippedFiles
+  return { ...result, catalog }
+}
+
+/**
+ * Inputs → the usage of one principal: the shared front half of `policy`, `diff` and `creep`.
+ * Several principals without a selection is a user error that lists them: merging unrelated
+ * principals into one policy would grant each what the others used.
+ */
+export async function usageFromInputs(req: UsageRequest): Promise<UsageResult> {
+  const { catalog, ...result } = await reduceInputs(req)
   if (result.usages.length > 1) {
     const list = Object.entries(result.principalsSeen)
       .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -60,16 +69,7 @@ export async function usageFromInputs(req: UsageRequest): Promise<UsageResult> {
   }
   const usage =
     result.usages[0] ??
-    (req.allowEmpty && req.principal
-      ? {
-          principal: selectorLabel(req.principal),
-          grants: [],
-          unmapped: [],
-          excluded: [],
-          regions: [],
-          recordings: [],
-        }
-      : undefined)
+    (req.allowEmpty && req.principal ? emptyUsage(selectorLabel(req.principal)) : undefined)
   if (!usage) {
     const seen = Object.keys(result.principalsSeen)
     const hint = seen.length ? `; principals seen: ${seen.sort().join(', ')}` : ''
@@ -90,4 +90,9 @@ async function reduceHere(
   const opts = { window: req.window, mapper: createMapper(catalog), catalog, sink: req.sink }
   const result = await reduceEvents(events, req.principal ? { ...opts, principal: req.principal } : opts)
   return { result, fileStats, skippedEvents: skipped.events, skippedFiles: skipped.files }
+}
+
+/** A principal that did nothing in the window: for `creep`, the clearest case of creep. */
+export function emptyUsage(principal: string): Usage {
+  return { principal, grants: [], unmapped: [], excluded: [], regions: [], recordings: [] }
 }

@@ -25,7 +25,8 @@ import { FindingList } from '../../findings.js'
 import type { GrantedPolicies } from '../../granted/evaluate.js'
 import { loadGrantedFromFiles } from '../../granted/load-files.js'
 import { globToRegExp } from '../../granted/wildcard.js'
-import { usageFromInputs } from '../../pipeline.js'
+import { emptyUsage, reduceInputs, usageFromInputs } from '../../pipeline.js'
+import type { Usage } from '../../reduce/usage.js'
 import { renderCreepHtml } from '../../render/creep-html.js'
 import { renderCreepMarkdown } from '../../render/creep-markdown.js'
 import { buildPolicy, DEFAULT_BUILD } from '../../synthesize/build-policy.js'
@@ -242,35 +243,46 @@ Durations: 90d, 12h, 30m. Exit codes: 0 ok; 1 usage; 2 written, but some input o
     const regions = new Set<string>()
     let incomplete = false
     try {
-      for (const p of principals) {
-        if (!opts.quiet) process.stderr.write(`iamtrail: creep: ${p.arn}\n`)
-        const granted: GrantedPolicies =
-          opts.granted === 'iam'
-            ? await (await import('../../granted/load-iam.js')).loadGrantedFromIam(await iam(), p.arn)
-            : await loadGrantedFromFiles(opts.granted, p.arn)
-        const inputsFor = await source.inputsFor(p, window, opts, inputs)
+      const jobs = sourceName === 'files' ? parseJobs(opts.jobs) : 1
+      // Log files with several principals in scope: one pass for all of them, not one per principal.
+      const onePass =
+        sourceName === 'files' && principals.length > 1
+          ? await reduceInputs({ inputs, window, sink: findings, catalog, jobs })
+          : undefined
+      if (onePass?.stats.filesWithErrors) incomplete = true
+      const byPrincipal = new Map(onePass?.usages.map((u) => [u.principal, u]))
+      const usageOf = async (p: ScopedPrincipal): Promise<Usage> => {
+        if (onePass) return byPrincipal.get(p.arn) ?? emptyUsage(p.arn)
         const result = await usageFromInputs({
-          inputs: inputsFor,
+          inputs: await source.inputsFor(p, window, opts, inputs),
           principal: parsePrincipal(p.arn),
           window,
           sink: findings,
           catalog,
           allowEmpty: true,
           // Worker threads pay off over many log files; a collected window is one recording.
-          jobs: sourceName === 'files' ? parseJobs(opts.jobs) : 1,
+          jobs,
         })
         if (result.stats.filesWithErrors > 0) incomplete = true
-        for (const r of result.usage.regions) regions.add(r)
-        const diff = diffPolicy(result.usage, granted, await expandStatements(granted, catalog))
-        const proposed = result.usage.grants.length
-          ? buildPolicy(result.usage, catalog, { ...DEFAULT_BUILD, resources: { kind: 'generalize' } })
-              .documents
+        return result.usage
+      }
+      for (const p of principals) {
+        if (!opts.quiet) process.stderr.write(`iamtrail: creep: ${p.arn}\n`)
+        const granted: GrantedPolicies =
+          opts.granted === 'iam'
+            ? await (await import('../../granted/load-iam.js')).loadGrantedFromIam(await iam(), p.arn)
+            : await loadGrantedFromFiles(opts.granted, p.arn)
+        const usage = await usageOf(p)
+        for (const r of usage.regions) regions.add(r)
+        const diff = diffPolicy(usage, granted, await expandStatements(granted, catalog))
+        const proposed = usage.grants.length
+          ? buildPolicy(usage, catalog, { ...DEFAULT_BUILD, resources: { kind: 'generalize' } }).documents
           : []
         const prev = previous?.principals.find((x) => x.principal === p.arn)
         reports.push(
           principalReport(
             {
-              usage: { ...result.usage, principal: p.arn },
+              usage: { ...usage, principal: p.arn },
               diff,
               risky: riskyGrants(granted.identity),
               proposed,
