@@ -203,7 +203,7 @@ ${row('resource patterns', n.hand.resourcePatterns, n.iamtrail.resourcePatterns)
 ${row('… of which wildcards', n.hand.wildcardResources, n.iamtrail.wildcardResources)}
 ${row('policy size (characters, no whitespace)', n.hand.size, `${n.iamtrail.size}${n.iamtrail.documents > 1 ? ` in ${n.iamtrail.documents} managed policies` : ''}`)}
 
-Of iamtrail's ${n.iamtrail.actions} actions, ${n.iamtrail.alsoByHand} are in the hand-written policy too${n.iamtrail.notByHand.length ? ` and ${n.iamtrail.notByHand.length} are not (the deploy needed them: see below)` : ''}. Of the hand-written policy's ${n.hand.actions} actions, iamtrail keeps ${n.iamtrail.alsoByHand}: ${n.hand.actions - n.iamtrail.alsoByHand} fewer. Both policies' sizes count only the characters IAM counts. iamtrail's policy passes \`--verify\` against the recordings${n.missing.length ? '; the hand-written one does not' : ''}.
+Of iamtrail's ${n.iamtrail.actions} actions, ${n.iamtrail.alsoByHand} are in the hand-written policy too${n.iamtrail.notByHand.length ? ` and ${n.iamtrail.notByHand.length} are not (the deploy needed them: see below)` : ''}. Of the hand-written policy's ${n.hand.actions} actions, iamtrail keeps ${n.iamtrail.alsoByHand}: ${n.hand.actions - n.iamtrail.alsoByHand} fewer. Both policies' sizes count only the characters IAM counts${n.iamtrail.size > n.hand.size ? `; iamtrail's is larger because it names resources (${n.iamtrail.resourcePatterns} patterns) where the hand-written one grants on ${n.hand.wildcardResources} wildcard pattern(s)` : ''}. iamtrail's policy passes \`--verify\` against the recordings${n.missing.length ? '; the hand-written one does not' : ''}.
 
 ## What the hand-written policy misses
 
