@@ -21,7 +21,7 @@ export interface AwsClientOptions {
 
 /**
  * Adaptive retry mode adds a client-side rate limiter that slows down after throttling responses;
- * the collector's own limiter and retries sit on top of it (src/collect/lookup.ts).
+ * the collector's own limiter and retries sit on top of it (src/collect/lookup/lookup.ts).
  */
 export const SDK_MAX_ATTEMPTS = 3
 

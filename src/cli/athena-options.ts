@@ -1,8 +1,8 @@
 import type { AthenaClient } from '@aws-sdk/client-athena'
 import type { Command } from 'commander'
 import { defaultRegion, sdkClientConfig } from '../aws/sdk-config.js'
-import type { AthenaRun, QueryProgress } from '../collect/athena.js'
-import { costUsd, formatBytes } from '../collect/athena.js'
+import type { AthenaRun, QueryProgress } from '../collect/athena/athena.js'
+import { costUsd, formatBytes } from '../collect/athena/athena.js'
 import { IamtrailError } from '../errors.js'
 import { abortOnInterrupt } from './interrupt.js'
 

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os'
 import { isValid, parseISO } from 'date-fns'
-import type { TimeWindow } from '../collect/window.js'
 import { IamtrailError } from '../errors.js'
 import { type PrincipalSelector, parsePrincipal } from '../events/principal.js'
+import type { TimeWindow } from '../events/time-window.js'
 
 /** `2026-11-20T10:00Z`, `2026-11-20T10:00:00+01:00`, `2026-11-20` (UTC midnight). */
 export function parseTime(value: string, option: string): Date {

@@ -1,4 +1,4 @@
-import type { CollectProgress } from '../collect/lookup.js'
+import type { CollectProgress } from '../collect/lookup/lookup.js'
 
 /**
  * The collection's progress on stderr: on a terminal, one live line per region plus the settle

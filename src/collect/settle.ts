@@ -1,8 +1,8 @@
 import pLimit from 'p-limit'
-import type { AwsFailure } from './aws-errors.js'
+import type { AwsFailure } from '../aws/aws-errors.js'
 import type { Clock } from './clock.js'
 import type { EventStore } from './event-store.js'
-import type { CollectProgress, RegionPass } from './lookup.js'
+import type { CollectProgress, RegionPass } from './lookup/lookup.js'
 
 /**
  * CloudTrail delivers an event about 5 minutes after the call, with no guarantee. A collection is

@@ -1,5 +1,5 @@
 import type { Catalog } from '../catalog/catalog.js'
-import { type FileStats, listInputs } from '../collect/files.js'
+import { type FileStats, listInputs } from '../collect/files/files.js'
 import type { FindingSink } from '../findings.js'
 import type { ReduceResult } from '../reduce/reduce-events.js'
 import { emptyStats } from '../reduce/usage.js'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { isOwnCall } from '../../src/aws/sdk-config.js'
-import { lookupAttributeFor } from '../../src/collect/lookup.js'
+import { lookupAttributeFor } from '../../src/collect/lookup/lookup.js'
 import { parsePrincipal } from '../../src/events/principal.js'
 
 describe('the one lookup attribute', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Catalog } from '../../src/catalog/catalog.js'
-import { readInputs } from '../../src/collect/files.js'
+import { readInputs } from '../../src/collect/files/files.js'
 import { FindingList } from '../../src/findings.js'
 import { createMapper } from '../../src/reduce/create-mapper.js'
 import { sharedData } from '../support/shared-data.js'

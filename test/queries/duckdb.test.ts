@@ -1,13 +1,13 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { rowToEvent } from '../../src/collect/athena-rows.js'
+import { rowToEvent } from '../../src/collect/athena/athena-rows.js'
 import {
   loadDdl,
   loadQuery,
   principalEventsParams,
   usageParams,
   windowParams,
-} from '../../src/collect/athena-sql.js'
+} from '../../src/collect/athena/athena-sql.js'
 import type { CloudTrailEvent } from '../../src/events/cloudtrail-event.js'
 import { cloudTrailTable, runQuery } from '../support/athena-table.js'
 import { ACCOUNT, apiCall, roleSessionIdentity, userIdentity } from '../support/events.js'

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
-import type { Row } from '../../src/collect/athena-rows.js'
+import type { Row } from '../../src/collect/athena/athena-rows.js'
 import type { CloudTrailEvent } from '../../src/events/cloudtrail-event.js'
 
 /**

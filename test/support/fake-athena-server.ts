@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { DuckDBConnection } from '@duckdb/node-api'
-import type { Row } from '../../src/collect/athena-rows.js'
+import type { Row } from '../../src/collect/athena/athena-rows.js'
 import { runQuery } from './athena-table.js'
 
 /**

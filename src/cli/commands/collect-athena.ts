@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { recordAthena } from '../../collect/athena-recording.js'
+import { recordAthena } from '../../collect/athena/athena-recording.js'
 import { IamtrailError } from '../../errors.js'
 import { addAthenaOptions, athenaClient, athenaRun, athenaTarget, scanSummary } from '../athena-options.js'
 import { parseRegions } from '../parse-options.js'

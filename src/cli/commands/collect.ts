@@ -1,14 +1,14 @@
 import { type Command, Option } from 'commander'
-import { awsFailureError } from '../../collect/aws-errors.js'
+import { awsFailureError } from '../../aws/aws-errors.js'
 import { systemClock } from '../../collect/clock.js'
-import { withGlobalRegion } from '../../collect/collect-lookup.js'
-import { createCloudTrailLookup } from '../../collect/lookup-port.js'
+import { withGlobalRegion } from '../../collect/lookup/collect-lookup.js'
+import { createCloudTrailLookup } from '../../collect/lookup/lookup-port.js'
 import {
   type LookupRecordingResult,
   principalFromManifest,
   recordLookup,
-} from '../../collect/lookup-recording.js'
-import { RegionLimiters } from '../../collect/rate-limiter.js'
+} from '../../collect/lookup/lookup-recording.js'
+import { RegionLimiters } from '../../collect/lookup/rate-limiter.js'
 import { readManifest, readRecordingEvents } from '../../collect/recording.js'
 import { EXIT, IamtrailError } from '../../errors.js'
 import type { PrincipalSelector } from '../../events/principal.js'

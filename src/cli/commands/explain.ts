@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { Catalog } from '../../catalog/catalog.js'
-import { readInputs } from '../../collect/files.js'
+import { readInputs } from '../../collect/files/files.js'
 import { IamtrailError } from '../../errors.js'
 import { FindingList } from '../../findings.js'
 import { createMapper } from '../../reduce/create-mapper.js'

@@ -1,7 +1,13 @@
 import type { Command } from 'commander'
 import { format } from 'date-fns'
-import { runAthenaQuery } from '../../collect/athena.js'
-import { loadDdl, loadQuery, type QueryName, type TableDdl, tableName } from '../../collect/athena-sql.js'
+import { runAthenaQuery } from '../../collect/athena/athena.js'
+import {
+  loadDdl,
+  loadQuery,
+  type QueryName,
+  type TableDdl,
+  tableName,
+} from '../../collect/athena/athena-sql.js'
 import { IamtrailError } from '../../errors.js'
 import {
   type AthenaOptions,

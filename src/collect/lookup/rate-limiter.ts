@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js'
+import type { Clock } from '../clock.js'
 
 /**
  * LookupEvents allows 2 requests per second per account per region. Each region gets one limiter

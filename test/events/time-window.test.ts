@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { deliveryTimeOfKey, inWindow, keyOutsideWindow } from '../../src/collect/window.js'
+import { deliveryTimeOfKey, inWindow, keyOutsideWindow } from '../../src/events/time-window.js'
 
 const w = { start: new Date('2026-11-20T10:00:00Z'), end: new Date('2026-11-20T10:30:00Z') }
 const key = (t: string) => `123456789012_CloudTrail_eu-west-1_${t}_AbCdEfGhIjKlMnOp.json.gz`

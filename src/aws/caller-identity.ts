@@ -1,5 +1,5 @@
-import { type AwsClientOptions, defaultRegion, sdkClientConfig } from '../aws/sdk-config.js'
 import { awsFailureError, classifyAwsError } from './aws-errors.js'
+import { type AwsClientOptions, defaultRegion, sdkClientConfig } from './sdk-config.js'
 
 /** Who the credentials belong to, and the access key they sign with (the most selective lookup). */
 export interface CallerIdentity {

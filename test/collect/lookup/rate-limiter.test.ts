@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { systemClock } from '../../src/collect/clock.js'
-import { RateLimiter, RegionLimiters } from '../../src/collect/rate-limiter.js'
-import { maxInWindow } from '../support/fake-cloudtrail.js'
+import { systemClock } from '../../../src/collect/clock.js'
+import { RateLimiter, RegionLimiters } from '../../../src/collect/lookup/rate-limiter.js'
+import { maxInWindow } from '../../support/fake-cloudtrail.js'
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 0, toFake: ['setTimeout', 'clearTimeout', 'Date'] })

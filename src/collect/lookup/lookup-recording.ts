@@ -1,7 +1,8 @@
-import type { CloudTrailEvent } from '../events/cloudtrail-event.js'
-import { type PrincipalSelector, parsePrincipal } from '../events/principal.js'
-import type { Finding } from '../findings.js'
-import { IAMTRAIL_VERSION } from '../version.js'
+import type { CloudTrailEvent } from '../../events/cloudtrail-event.js'
+import { type PrincipalSelector, parsePrincipal } from '../../events/principal.js'
+import type { Finding } from '../../findings.js'
+import { IAMTRAIL_VERSION } from '../../version.js'
+import { RECORDING_FORMAT, type RecordingManifest, writeRecording } from '../recording.js'
 import {
   CLOCK_SKEW_PAD_MS,
   collectLookup,
@@ -9,7 +10,6 @@ import {
   type LookupCollection,
   type LookupCollectRequest,
 } from './collect-lookup.js'
-import { RECORDING_FORMAT, type RecordingManifest, writeRecording } from './recording.js'
 
 /** What to collect (as for collectLookup), and where and under which name to save it. */
 export interface LookupRecordingRequest extends Omit<LookupCollectRequest, 'seed'> {

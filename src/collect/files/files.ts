@@ -1,11 +1,11 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import { opendir, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import type { LocatedEvent } from '../events/cloudtrail-event.js'
-import { openInput, type ReadContext, readEvents, readEventsFromBuffer } from '../events/read-events.js'
-import { type Finding, finding } from '../findings.js'
-import { EVENTS, isRecording, readManifest } from './recording.js'
-import { keyOutsideWindow, type TimeWindow } from './window.js'
+import type { LocatedEvent } from '../../events/cloudtrail-event.js'
+import { openInput, type ReadContext, readEvents, readEventsFromBuffer } from '../../events/read-events.js'
+import { keyOutsideWindow, type TimeWindow } from '../../events/time-window.js'
+import { type Finding, finding } from '../../findings.js'
+import { EVENTS, isRecording, readManifest } from '../recording.js'
 
 export interface FileStats {
   filesRead: number

@@ -1,4 +1,4 @@
-import type { CloudTrailEvent, EventResource } from '../events/cloudtrail-event.js'
+import type { CloudTrailEvent, EventResource } from '../../events/cloudtrail-event.js'
 
 /**
  * A principal-events.sql row back into the CloudTrail record shape, so the same reducer runs on

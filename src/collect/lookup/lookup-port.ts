@@ -1,5 +1,5 @@
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail'
-import { type AwsClientOptions, lazy, sdkClientConfig } from '../aws/sdk-config.js'
+import { type AwsClientOptions, lazy, sdkClientConfig } from '../../aws/sdk-config.js'
 import type { RateLimiter, RegionLimiters } from './rate-limiter.js'
 
 /**

@@ -1,12 +1,12 @@
-import type { CloudTrailEvent } from '../events/cloudtrail-event.js'
-import type { PrincipalSelector } from '../events/principal.js'
-import { type Finding, finding } from '../findings.js'
-import { type Clock, systemClock } from './clock.js'
-import { EventStore } from './event-store.js'
+import type { CloudTrailEvent } from '../../events/cloudtrail-event.js'
+import type { PrincipalSelector } from '../../events/principal.js'
+import { type Finding, finding } from '../../findings.js'
+import { type Clock, systemClock } from '../clock.js'
+import { EventStore } from '../event-store.js'
+import { DEFAULT_MAX_WAIT_MS, DEFAULT_SETTLE_MS, type SettleResult, settle } from '../settle.js'
 import { type CollectProgress, lookupAttributeFor, lookupRegion } from './lookup.js'
 import type { CloudTrailLookup, LookupAttribute } from './lookup-port.js'
 import { RegionLimiters } from './rate-limiter.js'
-import { DEFAULT_MAX_WAIT_MS, DEFAULT_SETTLE_MS, type SettleResult, settle } from './settle.js'
 
 /**
  * Clocks drift and CloudTrail stamps eventTime on the server: ask for a little more than the window

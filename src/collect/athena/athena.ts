@@ -1,5 +1,5 @@
 import type { AthenaClient, QueryExecution, QueryExecutionState } from '@aws-sdk/client-athena'
-import { IamtrailError } from '../errors.js'
+import { IamtrailError } from '../../errors.js'
 import type { Row } from './athena-rows.js'
 import { athenaLiteral } from './athena-sql.js'
 

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { format } from 'date-fns'
-import { IamtrailError } from '../errors.js'
+import { IamtrailError } from '../../errors.js'
 
 /** The SQL files ship with the package (`files` in package.json), beside dist/. */
-const QUERIES = new URL('../../queries/', import.meta.url)
+const QUERIES = new URL('../../../queries/', import.meta.url)
 
 export type QueryName = 'principal-events' | 'usage-by-principal' | 'active-principals'
 export type TableDdl = 'cloudtrail-table-account' | 'cloudtrail-table-organization'

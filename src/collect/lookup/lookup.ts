@@ -1,11 +1,11 @@
-import { isOwnCall } from '../aws/sdk-config.js'
-import type { CloudTrailEvent } from '../events/cloudtrail-event.js'
-import { matchesPrincipal, type PrincipalSelector } from '../events/principal.js'
-import { type AwsFailure, classifyAwsError } from './aws-errors.js'
-import type { Clock } from './clock.js'
+import { type AwsFailure, classifyAwsError } from '../../aws/aws-errors.js'
+import { isOwnCall } from '../../aws/sdk-config.js'
+import type { CloudTrailEvent } from '../../events/cloudtrail-event.js'
+import { matchesPrincipal, type PrincipalSelector } from '../../events/principal.js'
+import { inWindow, type TimeWindow } from '../../events/time-window.js'
+import type { Clock } from '../clock.js'
 import type { CloudTrailLookup, LookupAttribute } from './lookup-port.js'
 import type { RateLimiter } from './rate-limiter.js'
-import { inWindow, type TimeWindow } from './window.js'
 
 /** Progress of a collection, for the display on stderr; the collector never prints. */
 export type CollectProgress =

@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-athena'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { type QueryProgress, runAthenaQuery } from '../../src/collect/athena.js'
-import type { Row } from '../../src/collect/athena-rows.js'
+import { type QueryProgress, runAthenaQuery } from '../../../src/collect/athena/athena.js'
+import type { Row } from '../../../src/collect/athena/athena-rows.js'
 
 const athena = mockClient(AthenaClient)
 const client = new AthenaClient({
