@@ -20,13 +20,16 @@ export function renderTerraform(docs: PolicyDocument[], opts: TerraformOptions):
   }
   docs.forEach((doc, i) => {
     const label = `${opts.name}${docs.length > 1 ? `_${i + 1}` : ''}`.replace(/[^A-Za-z0-9_-]/g, '_')
+    // Portable output carries live interpolations (the placeholders), so every string from the
+    // document is escaped first, the placeholders put in after, and nothing escaped again.
+    const escaped = opts.portable ? (escapeAllStrings(doc) as PolicyDocument) : doc
     const body = opts.portable
       ? {
-          ...doc,
-          Statement: doc.Statement.map((s) => ({
+          ...escaped,
+          Statement: escaped.Statement.map((s) => ({
             ...s,
             Resource: asArray(s.Resource).map((r) =>
-              placehold(escapeHcl(r), literal, {
+              placehold(r, literal, {
                 account: '${data.aws_caller_identity.current.account_id}',
                 region: '${data.aws_region.current.name}',
               }),
@@ -54,8 +57,19 @@ export function renderTerraform(docs: PolicyDocument[], opts: TerraformOptions):
   return out.join('\n')
 }
 
-function escapeHcl(s: string): string {
-  return s.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{')
+/** HCL reads `${` and `%{` in a quoted string as a template: doubled, they are literal text. A function
+ * replacement, because in a replacement string `$$` is itself an escape for one `$`. */
+function escapeAllStrings(v: unknown): unknown {
+  if (typeof v === 'string') return escapeHcl(v)
+  if (Array.isArray(v)) return v.map(escapeAllStrings)
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [escapeHcl(k), escapeAllStrings(x)]))
+  }
+  return v
+}
+
+export function escapeHcl(s: string): string {
+  return s.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{')
 }
 
 function hclString(s: string, escaped = true): string {
@@ -63,8 +77,8 @@ function hclString(s: string, escaped = true): string {
   return escaped ? escapeHcl(body) : body
 }
 
-function key(k: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k)
+function key(k: string, escaped: boolean): string {
+  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : hclString(k, escaped)
 }
 
 /**
@@ -98,7 +112,7 @@ function hclValue(v: unknown, indent: string, escapeStrings: boolean): string {
   const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined)
   if (entries.length === 0) return '{}'
   const lines = alignBlock(
-    entries.map(([k, x]) => [key(k), hclValue(x, inner, escapeStrings)]),
+    entries.map(([k, x]) => [key(k, escapeStrings), hclValue(x, inner, escapeStrings)]),
     inner,
   )
   return `{\n${lines.join('\n')}\n${indent}}`
