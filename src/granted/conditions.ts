@@ -2,7 +2,7 @@ import type { ConditionBlock } from '../policy/document.js'
 import { asArray } from '../policy/document.js'
 import type { AuthzRequest } from './request.js'
 import { substituteVariables } from './variables.js'
-import { arnMatches, globToRegExp } from './wildcard.js'
+import { arnMatches, globMatcher } from './wildcard.js'
 
 /** A condition is true, false, or cannot be decided because it reads keys the request does not tell us. */
 export type Tri = { kind: 'true' } | { kind: 'false' } | { kind: 'unknown'; keys: string[] }
@@ -82,7 +82,7 @@ function matcher(op: string): Match | undefined {
       return (c, p) => c.toLowerCase() === p.toLowerCase()
     case 'StringLike':
     case 'StringNotLike':
-      return (c, p) => globToRegExp(p, false).test(c)
+      return (c, p) => globMatcher(p, false).test(c)
     case 'ArnEquals':
     case 'ArnLike':
     case 'ArnNotEquals':

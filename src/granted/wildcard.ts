@@ -1,26 +1,45 @@
 /**
- * IAM wildcard matching: `*` any run of characters, `?` one character. Patterns are compiled once
- * and cached, because the evaluator matches the same statement patterns many times.
+ * IAM wildcard matching: `*` any run of characters, `?` one character. Matching is a two-pointer
+ * glob with one backtrack point (the last `*`), so it runs in O(pattern × text) at worst: patterns
+ * come from granted policies and from events, and a regular expression built from
+ * `*b*b*b*b*b*b*b*b*c` backtracks exponentially (ReDoS).
  */
-const cache = new Map<string, RegExp>()
+export interface GlobMatcher {
+  test(text: string): boolean
+}
 
-export function globToRegExp(pattern: string, ignoreCase: boolean): RegExp {
-  const key = `${ignoreCase ? 'i' : 's'}${pattern}`
-  let re = cache.get(key)
-  if (!re) {
-    const source = pattern
-      .split('')
-      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')))
-      .join('')
-    re = new RegExp(`^${source}$`, ignoreCase ? 'is' : 's')
-    cache.set(key, re)
+export function globMatcher(pattern: string, ignoreCase: boolean): GlobMatcher {
+  const p = ignoreCase ? pattern.toLowerCase() : pattern
+  return { test: (text) => globMatch(p, ignoreCase ? text.toLowerCase() : text) }
+}
+
+export function globMatch(pattern: string, text: string): boolean {
+  let p = 0
+  let t = 0
+  let star = -1
+  let resume = 0
+  while (t < text.length) {
+    const c = pattern[p]
+    if (c === '*') {
+      star = p++
+      resume = t
+    } else if (p < pattern.length && (c === '?' || c === text[t])) {
+      p++
+      t++
+    } else if (star >= 0) {
+      p = star + 1
+      t = ++resume
+    } else {
+      return false
+    }
   }
-  return re
+  while (pattern[p] === '*') p++
+  return p === pattern.length
 }
 
 /** Actions compare case-insensitively (`s3:getobject` is `s3:GetObject`). */
 export function actionMatches(pattern: string, action: string): boolean {
-  return globToRegExp(pattern, true).test(action)
+  return globMatch(pattern.toLowerCase(), action.toLowerCase())
 }
 
 /**
@@ -31,9 +50,9 @@ export function arnMatches(pattern: string, arn: string): boolean {
   if (pattern === '*') return true
   const p = splitArn(pattern)
   const a = splitArn(arn)
-  if (!p || !a) return globToRegExp(pattern, false).test(arn)
+  if (!p || !a) return globMatch(pattern, arn)
   for (let i = 0; i < 6; i++) {
-    if (!globToRegExp(p[i]!, false).test(a[i]!)) return false
+    if (!globMatch(p[i]!, a[i]!)) return false
   }
   return true
 }

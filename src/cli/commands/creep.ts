@@ -24,7 +24,7 @@ import { parsePrincipal } from '../../events/principal.js'
 import { FindingList } from '../../findings.js'
 import type { GrantedPolicies } from '../../granted/evaluate.js'
 import { loadGrantedFromFiles } from '../../granted/load-files.js'
-import { globToRegExp } from '../../granted/wildcard.js'
+import { globMatcher } from '../../granted/wildcard.js'
 import { emptyUsage, reduceInputs, usageFromInputs } from '../../pipeline.js'
 import type { Usage } from '../../reduce/usage.js'
 import { renderCreepHtml } from '../../render/creep-html.js'
@@ -380,7 +380,7 @@ async function scope(
     // Ages from the authorization details, for principals named explicitly.
     for (const r of await rolesFromAuthorizationDetails(opts.granted)) if (found.has(r.arn)) add(r)
   }
-  const exclude = (opts.exclude ?? []).map((p) => globToRegExp(p, false))
+  const exclude = (opts.exclude ?? []).map((p) => globMatcher(p, false))
   return [...found.values()]
     .filter((p) => inScope(p, excludePaths(opts), exclude))
     .sort((a, b) => (a.arn < b.arn ? -1 : 1))
