@@ -57,7 +57,16 @@ export async function reduceInputs(req: UsageRequest): Promise<ReduceResult & { 
  * principals into one policy would grant each what the others used.
  */
 export async function usageFromInputs(req: UsageRequest): Promise<UsageResult> {
-  const { catalog, ...result } = await reduceInputs(req)
+  // Inputs that could not be read are kept aside too, so that "no events" can say why.
+  const unread: string[] = []
+  const sink: FindingSink = {
+    report(f) {
+      if (f.severity === 'error' && f.code.startsWith('input.'))
+        unread.push(`  ${f.where ?? ''}: ${f.detail}`)
+      req.sink.report(f)
+    },
+  }
+  const { catalog, ...result } = await reduceInputs({ ...req, sink })
   if (result.usages.length > 1) {
     const list = Object.entries(result.principalsSeen)
       .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -72,7 +81,9 @@ export async function usageFromInputs(req: UsageRequest): Promise<UsageResult> {
     (req.allowEmpty && req.principal ? emptyUsage(selectorLabel(req.principal)) : undefined)
   if (!usage) {
     const seen = Object.keys(result.principalsSeen)
-    const hint = seen.length ? `; principals seen: ${seen.sort().join(', ')}` : ''
+    const hint =
+      (seen.length ? `; principals seen: ${seen.sort().join(', ')}` : '') +
+      (unread.length ? `; inputs that could not be read:\n${unread.join('\n')}` : '')
     throw new IamtrailError(`no events of the selected principal in the inputs and window${hint}`, 'user', 1)
   }
   return { ...result, usage, catalog }

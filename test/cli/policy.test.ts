@@ -161,4 +161,13 @@ describe('iamtrail policy', () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('Examples:')
   })
+
+  it('says why when every input failed, for each input, even with -q', async () => {
+    const r = await runCli(['policy', '/nonexistent/a.json', '/nonexistent/b.json', '-q'])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toContain('inputs that could not be read')
+    expect(r.stderr).toMatch(/\/nonexistent\/a\.json: ENOENT/)
+    expect(r.stderr).toMatch(/\/nonexistent\/b\.json: ENOENT/)
+  })
 })
