@@ -2,8 +2,10 @@ import type { Catalog } from '../catalog/catalog.js'
 import type { CloudTrailEvent } from '../events/cloudtrail-event.js'
 import { type Finding, finding } from '../findings.js'
 import { collectValues, type EventValues, partitionOf } from './event-values.js'
-import { Inference } from './implied.js'
+import { copySourceArn, Inference } from './implied.js'
 import type { EventMapper, EventMapping, MappedGrant } from './mapping.js'
+import { modelPrefixes, operationModel } from './model/lookup.js'
+import type { ModelAction } from './model/operation-model.js'
 import { ArnResolver } from './resources.js'
 import { apiGatewayCall } from './rules/apigateway.js'
 import { EXCLUSIONS, type ExclusionRule } from './rules/exclusions.js'
@@ -40,6 +42,38 @@ export function normalizedEventName(event: CloudTrailEvent): string {
     : event.eventName
 }
 
+/** How an operation's own actions are chosen, and the rule id that says so. */
+export interface PrimaryActions {
+  specs: readonly ActionSpec[]
+  ruleId: string
+}
+
+/**
+ * The operation's own actions: our CloudTrail renames first (they know event names and copy
+ * sources), then the model's primary actions (the operation's own action under another name), then
+ * the same name. An operation the model knows but that has no action of its own (Lambda's
+ * AddEventSource authorizes only iam:PassRole) has none: the model's other actions carry it.
+ * Shared by the mapper and `explain`, so what explain says is what the mapper does.
+ */
+export function primaryActions(
+  catalog: Catalog,
+  eventSource: string,
+  name: string,
+  model: readonly ModelAction[] | undefined,
+): PrimaryActions {
+  const prefix = servicePrefixOf(eventSource)
+  const key = `${eventSource}:${name}`
+  if (Object.hasOwn(RENAMES, key))
+    return { specs: RENAMES[key]!.actions, ruleId: `rename:${key.replace('.amazonaws.com', '')}` }
+  const primary = model?.filter((m) => m.purpose === 'primary').map((m) => ({ action: m.action })) ?? []
+  if (primary.length > 0) {
+    const same = primary.length === 1 && primary[0]!.action === `${prefix}:${name}`
+    return { specs: primary, ruleId: same ? 'sar:same-name' : 'sar:operation' }
+  }
+  if (model !== undefined && !catalog.action(prefix, name)) return { specs: [], ruleId: 'sar:operation' }
+  return { specs: [{ action: `${prefix}:${name}` }], ruleId: 'sar:same-name' }
+}
+
 /**
  * The mapper: eventSource/eventName → IAM actions (our CloudTrail rules first, then the action of
  * the same name), each validated against the Service Authorization Reference, with resource ARNs
@@ -55,7 +89,7 @@ export function createEventMapper(catalog: Catalog): EventMapper {
       const prefix = servicePrefixOf(event.eventSource)
       const key = `${event.eventSource}:${normalizedEventName(event)}`
       const extra = RENAMES[key]?.actions.map((a) => a.action.split(':')[0]!) ?? []
-      return [prefix, 'iam', ...extra]
+      return [...new Set([prefix, 'iam', ...extra, ...modelPrefixes(prefix, normalizedEventName(event))])]
     },
     map(event: CloudTrailEvent): EventMapping {
       const excluded = exclusionFor(event)
@@ -77,14 +111,13 @@ export function createEventMapper(catalog: Catalog): EventMapper {
       }
       const findings: Finding[] = []
       let grants: MappedGrant[]
+      const model = operationModel(prefix, name)
       if (prefix === 'apigateway') {
         const g = mapApiGateway(event, name, findings)
         if (!g) return { kind: 'unmapped', reason: `no API Gateway verb for ${name}` }
         grants = g
       } else {
-        const rule = RENAMES[key]
-        const specs: readonly ActionSpec[] = rule?.actions ?? [{ action: `${prefix}:${name}` }]
-        const ruleId = rule ? `rename:${key.replace('.amazonaws.com', '')}` : 'sar:same-name'
+        const { specs, ruleId } = primaryActions(catalog, event.eventSource, name, model)
         grants = []
         for (const spec of specs) {
           const [p, a] = spec.action.split(':') as [string, string]
@@ -96,7 +129,7 @@ export function createEventMapper(catalog: Catalog): EventMapper {
             }
           const action = `${p}:${info.name}`
           if (spec.resource === 'copy-source') {
-            const src = copySource(event)
+            const src = copySourceArn(event)
             if (!src)
               findings.push(
                 finding('resource.unresolved', `${action}: no copy source in the request; granted on *`),
@@ -115,7 +148,8 @@ export function createEventMapper(catalog: Catalog): EventMapper {
           } else for (const resource of r.arns) grants.push({ action, resource, rule: ruleId })
         }
       }
-      grants.push(...inference.infer(key, event, values, findings))
+      const granted = new Set(grants.map((g) => g.action.toLowerCase()))
+      grants.push(...inference.infer(model, key, event, values, findings, granted))
       return { kind: 'mapped', grants, findings }
     },
   }
@@ -136,14 +170,4 @@ function mapApiGateway(event: CloudTrailEvent, name: string, findings: Finding[]
     return [{ action, resource: '*', rule, unresolved: true }]
   }
   return [{ action, resource: `arn:${partitionOf(event)}:apigateway:${event.awsRegion}::${call.path}`, rule }]
-}
-
-/** `x-amz-copy-source: bucket/key?versionId=…` → the source object's ARN. */
-function copySource(event: CloudTrailEvent): string | undefined {
-  const p = event.requestParameters ?? {}
-  const raw = p['x-amz-copy-source'] ?? p.copySource
-  if (typeof raw !== 'string' || raw === '') return undefined
-  const path = decodeURIComponent(raw.split('?')[0]!).replace(/^\//, '')
-  if (!path.includes('/')) return undefined
-  return `arn:${partitionOf(event)}:s3:::${path}`
 }

@@ -1,70 +1,207 @@
 import type { Catalog } from '../catalog/catalog.js'
 import type { CloudTrailEvent } from '../events/cloudtrail-event.js'
-import { exclusionFor, normalizedEventName } from './actions.js'
+import { exclusionFor, normalizedEventName, primaryActions } from './actions.js'
 import type { EventMapping } from './mapping.js'
-import { PASS_ROLE } from './rules/pass-role.js'
+import { modelPrefixes, operationModel } from './model/lookup.js'
+import type { ModelAction } from './model/operation-model.js'
 import { RENAMES } from './rules/renames.js'
-import { TAG_ON_CREATE } from './rules/tag-on-create.js'
 import { servicePrefixOf } from './service-prefix.js'
 
-/** What the tables say about an eventSource/eventName, without an event: the rules a user can check. */
-export function explainCall(catalog: Catalog, eventSource: string, eventName: string): string {
+export interface ExplainedAction {
+  action: string
+  /** False: the Service Authorization Reference has no such action; the call would be unmapped. */
+  inReference: boolean
+  accessLevel?: string
+  description?: string
+  resourceTypes: { name: string; required: boolean; arn: string }[]
+}
+
+/** One conditional action of the operation model, with the trigger the reducer checks. */
+export interface ExplainedModelAction extends ExplainedAction {
+  purpose: ModelAction['purpose']
+  when?: string[]
+  match?: string
+  condition?: Record<string, string[]>
+  instanceProfile?: boolean
+  resource?: 'copy-source'
+  source: string
+}
+
+/** What the tables say about an eventSource/eventName, without an event. */
+export interface CallExplanation {
+  eventSource: string
+  eventName: string
+  /** The name the tables are keyed by (Lambda's API version stripped). */
+  operation: string
+  prefix: string
+  serviceKnown: boolean
+  excluded?: { id: string; reason: string; ref: string }
+  /** Whether the operation model has an entry for the operation. */
+  inModel: boolean
+  rule?: { id: string; reason: string; ref: string }
+  actions: ExplainedAction[]
+  conditional: ExplainedModelAction[]
+  /** EC2's TagSpecifications → ec2:CreateTags, which is keyed by request shape, not by operation. */
+  ec2TagSpecifications: boolean
+  /** False when no rule, model entry or reference action covers the call: events of it are unmapped. */
+  known: boolean
+}
+
+/** The catalog services explainCall reads: the call's own, iam, and every one its model names. */
+export function explainPrefixes(eventSource: string, eventName: string): string[] {
+  const prefix = servicePrefixOf(eventSource)
+  const operation = normalizedEventName({ eventSource, eventName } as CloudTrailEvent)
+  const renamed = RENAMES[`${eventSource}:${operation}`]?.actions.map((a) => a.action.split(':')[0]!) ?? []
+  return [...new Set([prefix, 'iam', ...renamed, ...modelPrefixes(prefix, operation)])]
+}
+
+/** The same choices the mapper makes (primaryActions, the model), laid out for a user to check. */
+export function explainCall(catalog: Catalog, eventSource: string, eventName: string): CallExplanation {
   const event = { eventSource, eventName, eventTime: '', awsRegion: '', eventID: '' } as CloudTrailEvent
-  const lines: string[] = [`${eventSource} ${eventName}`]
+  const prefix = servicePrefixOf(eventSource)
+  const operation = normalizedEventName(event)
+  const base = {
+    eventSource,
+    eventName,
+    operation,
+    prefix,
+    serviceKnown: catalog.service(prefix) !== undefined,
+    ec2TagSpecifications: false,
+  }
   const excluded = exclusionFor(event)
-  if (excluded) {
-    lines.push(`  excluded (${excluded.id}): ${excluded.reason}`, `  source: ${excluded.ref}`)
+  if (excluded)
+    return {
+      ...base,
+      excluded: { id: excluded.id, reason: excluded.reason, ref: excluded.ref },
+      inModel: false,
+      actions: [],
+      conditional: [],
+      known: true,
+    }
+  const model = operationModel(prefix, operation)
+  const describe = (action: string): ExplainedAction => {
+    const [p, n] = action.split(':') as [string, string]
+    const info = catalog.action(p, n)
+    if (!info) return { action, inReference: false, resourceTypes: [] }
+    return {
+      action: `${p}:${info.name}`,
+      inReference: true,
+      accessLevel: info.accessLevel,
+      description: info.description,
+      resourceTypes: info.resourceTypes.map((rt) => ({
+        name: rt.name,
+        required: rt.required,
+        arn: catalog.service(p)?.resourceTypes.get(rt.name.toLowerCase())?.arn ?? '?',
+      })),
+    }
+  }
+  let rule: CallExplanation['rule']
+  let actions: ExplainedAction[]
+  if (prefix === 'apigateway') {
+    rule = {
+      id: 'apigateway:verb-on-path',
+      reason: 'the HTTP verb on the resource path built from the request',
+      ref: 'API Gateway: the apigateway-resource-arns page of the developer guide',
+    }
+    actions = []
+  } else {
+    const primary = primaryActions(catalog, eventSource, operation, model)
+    const key = `${eventSource}:${operation}`
+    const renamed = Object.hasOwn(RENAMES, key) ? RENAMES[key] : undefined
+    rule = {
+      id: primary.ruleId,
+      reason: renamed
+        ? renamed.reason
+        : primary.ruleId === 'sar:operation'
+          ? "the operation's actions in the Service Authorization Reference's API operations table"
+          : 'the action has the event name',
+      ref: renamed ? renamed.ref : 'Service Authorization Reference',
+    }
+    actions = primary.specs.map((s) => describe(s.action))
+  }
+  const primaryNames = new Set(actions.map((a) => a.action.toLowerCase()))
+  const conditional: ExplainedModelAction[] = []
+  for (const m of model ?? []) {
+    if (m.purpose === 'primary' && (prefix === 'apigateway' || primaryNames.has(m.action.toLowerCase())))
+      continue
+    const { action: _a, ...rest } = m
+    conditional.push({ ...describe(m.action), ...rest })
+  }
+  const known =
+    prefix === 'apigateway'
+      ? model !== undefined
+      : actions.some((a) => a.inReference) || conditional.some((a) => a.inReference)
+  return {
+    ...base,
+    inModel: model !== undefined,
+    rule,
+    actions,
+    conditional,
+    ec2TagSpecifications: eventSource === 'ec2.amazonaws.com' && eventName !== 'CreateTags',
+    known,
+  }
+}
+
+function resourceLines(a: ExplainedAction, indent: string): string[] {
+  if (!a.inReference)
+    return [`${indent}NOT in the Service Authorization Reference (the event would be reported unmapped)`]
+  if (a.resourceTypes.length === 0) return [`${indent}resource: * (the action has no resource types)`]
+  return a.resourceTypes.map(
+    (rt) => `${indent}resource type ${rt.name}${rt.required ? ' (required)' : ''}: ${rt.arn}`,
+  )
+}
+
+function trigger(m: ExplainedModelAction): string {
+  if (m.when === undefined) return 'always'
+  if (m.when.length === 0)
+    return 'never from the request alone (the request does not name what it applies to)'
+  const members = m.when.join(' / ')
+  return m.match ? `when ${members} matches /${m.match}/` : `when ${members} is present and not empty`
+}
+
+/** The explanation as the text `iamtrail explain` prints. */
+export function renderCallExplanation(x: CallExplanation): string {
+  const lines: string[] = [`${x.eventSource} ${x.eventName}`]
+  if (x.excluded) {
+    lines.push(`  excluded (${x.excluded.id}): ${x.excluded.reason}`, `  source: ${x.excluded.ref}`)
     return `${lines.join('\n')}\n`
   }
-  const prefix = servicePrefixOf(eventSource)
   lines.push(
-    `  IAM service prefix: ${prefix}${catalog.service(prefix) ? '' : '  (unknown to the Service Authorization Reference)'}`,
+    `  IAM service prefix: ${x.prefix}${x.serviceKnown ? '' : '  (unknown to the Service Authorization Reference)'}`,
   )
-  const name = normalizedEventName(event)
-  if (name !== eventName) lines.push(`  event name without Lambda API version: ${name}`)
-  const key = `${eventSource}:${name}`
-  const rule = RENAMES[key]
-  const actions = rule
-    ? rule.actions.map((a) => a.action)
-    : prefix === 'apigateway'
-      ? []
-      : [`${prefix}:${name}`]
-  if (rule)
-    lines.push(`  rule rename:${key.replace('.amazonaws.com', '')}: ${rule.reason}`, `  source: ${rule.ref}`)
-  else if (prefix === 'apigateway')
-    lines.push('  rule apigateway:verb-on-path: HTTP verb on the resource path built from the request')
-  else lines.push('  rule sar:same-name: the action has the event name')
-  for (const a of actions) {
-    const [p, n] = a.split(':') as [string, string]
-    const info = catalog.action(p, n)
-    if (!info) {
-      lines.push(`  ${a}: NOT in the Service Authorization Reference (the event would be reported unmapped)`)
-      continue
-    }
-    lines.push(`  action ${p}:${info.name} (${info.accessLevel}): ${info.description}`)
-    if (info.resourceTypes.length === 0) lines.push('    resource: * (the action has no resource types)')
-    for (const rt of info.resourceTypes) {
-      const fmt = catalog.service(p)?.resourceTypes.get(rt.name.toLowerCase())?.arn ?? '?'
-      lines.push(`    resource type ${rt.name}${rt.required ? ' (required)' : ''}: ${fmt}`)
-    }
-  }
-  const pass = PASS_ROLE[key]
-  if (pass) {
+  if (x.operation !== x.eventName) lines.push(`  event name without Lambda API version: ${x.operation}`)
+  lines.push(
+    x.inModel
+      ? '  operation model: has this operation (src/reduce/model/operations.ts)'
+      : '  operation model: no entry for this operation',
+  )
+  if (x.rule) lines.push(`  rule ${x.rule.id}: ${x.rule.reason}`, `  source: ${x.rule.ref}`)
+  for (const a of x.actions) {
     lines.push(
-      `  inferred iam:PassRole (infer:pass-role): on the role in ${pass.params.join(' / ')}${pass.instanceProfile ? ' (an instance profile, resolved to its role)' : ''}, condition iam:PassedToService = ${pass.passedTo}`,
-      `  source: ${pass.ref}`,
+      a.inReference ? `  action ${a.action} (${a.accessLevel}): ${a.description}` : `  action ${a.action}:`,
+      ...resourceLines(a, '    '),
     )
   }
-  const tag = TAG_ON_CREATE[key]
-  if (tag)
+  for (const m of x.conditional) {
+    const cond = m.condition
+      ? `, condition ${Object.entries(m.condition)
+          .map(([k, v]) => `${k} = ${v.join(' | ')}`)
+          .join(', ')}`
+      : ''
+    const on =
+      m.purpose === 'pass-role'
+        ? ` on the role the member names${m.instanceProfile ? ' (an instance profile, resolved to its role)' : ''}`
+        : m.resource === 'copy-source'
+          ? ' on the copy source'
+          : ''
+    lines.push(`  ${m.purpose} ${m.action}${on} ${trigger(m)}${cond}`, `    source: ${m.source}`)
+    if (!m.inReference) lines.push(...resourceLines(m, '    '))
+  }
+  if (x.ec2TagSpecifications)
     lines.push(
-      `  inferred ${tag.action} (infer:tag-on-create) when ${tag.params.join(' / ')} is not empty`,
-      `  source: ${tag.ref}`,
+      '  tag ec2:CreateTags for each TagSpecification resource type, condition ec2:CreateAction (infer:tag-on-create)',
     )
-  if (eventSource === 'ec2.amazonaws.com')
-    lines.push(
-      '  inferred ec2:CreateTags (infer:tag-on-create) for each TagSpecification resource type, condition ec2:CreateAction',
-    )
+  if (!x.known) lines.push('  unknown: no rule, model entry or reference action covers this call')
   return `${lines.join('\n')}\n`
 }
 

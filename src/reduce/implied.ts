@@ -3,9 +3,8 @@ import type { CloudTrailEvent } from '../events/cloudtrail-event.js'
 import { type Finding, finding } from '../findings.js'
 import { accountOf, type EventValues, partitionOf } from './event-values.js'
 import type { MappedGrant } from './mapping.js'
+import type { ModelAction } from './model/operation-model.js'
 import type { ArnResolver } from './resources.js'
-import { PASS_ROLE } from './rules/pass-role.js'
-import { TAG_ON_CREATE } from './rules/tag-on-create.js'
 
 /** The ARN of a role named in the same partition and account as a call. */
 export function roleArnOf(roleName: string, partition: string, account: string | undefined): string {
@@ -63,78 +62,134 @@ export class Inference {
     return [...this.profileRoles]
   }
 
-  infer(key: string, event: CloudTrailEvent, values: () => EventValues, findings: Finding[]): MappedGrant[] {
-    return [
-      ...this.passRole(key, event),
-      ...this.tagOnCreate(key, event, values, findings),
-      ...this.ec2Tags(event),
-    ]
-  }
-
-  private passRole(key: string, event: CloudTrailEvent): MappedGrant[] {
-    const rule = PASS_ROLE[key]
-    if (!rule) return []
-    const id = `infer:pass-role:${key.replace('.amazonaws.com', '')}`
-    const condition = { StringEquals: { 'iam:PassedToService': rule.passedTo } }
-    const partition = partitionOf(event)
-    const account = accountOf(event)
-    const grants: MappedGrant[] = []
-    for (const raw of findParams(event.requestParameters, rule.params)) {
-      let role: string | undefined
-      if (rule.instanceProfile) {
-        const profile =
-          typeof raw === 'string'
-            ? raw
-            : ((raw as Record<string, unknown>)?.arn ?? (raw as Record<string, unknown>)?.name)
-        if (typeof profile !== 'string') continue
-        const name = profile.split('/').pop()!
-        const roleName = this.profileRoles.get(name)
-        if (roleName) role = roleArnOf(roleName, partition, account)
-        else {
-          // The profile's role may appear later in the stream; the reducer asks profileRole() at the end.
-          grants.push({
-            action: 'iam:PassRole',
-            resource: '*',
-            condition,
-            inferredBy: id,
-            rule: id,
-            unresolved: true,
-            instanceProfile: name,
-          })
-          continue
-        }
-      } else if (typeof raw === 'string' && raw !== '') {
-        role = raw.startsWith('arn:') ? raw : `arn:${partition}:iam::${account}:role/${raw}`
-      }
-      if (role) grants.push({ action: 'iam:PassRole', resource: role, condition, inferredBy: id, rule: id })
-    }
-    return grants
-  }
-
-  private tagOnCreate(
+  /**
+   * The model's non-primary actions for this call, each where its trigger is in the request:
+   * iam:PassRole on the role a member names, the tagging action on the created resource when tags
+   * are present, the other conditional actions (layers, object lock, a final snapshot, …).
+   */
+  infer(
+    model: readonly ModelAction[] | undefined,
     key: string,
     event: CloudTrailEvent,
     values: () => EventValues,
     findings: Finding[],
+    granted: ReadonlySet<string>,
   ): MappedGrant[] {
-    const rule = TAG_ON_CREATE[key]
-    if (!rule) return []
-    const tags = findParams(event.requestParameters, rule.params)
-    if (!tags.some(nonEmpty)) return []
-    const [prefix, name] = rule.action.split(':') as [string, string]
+    const grants: MappedGrant[] = []
+    const service = key.replace('.amazonaws.com', '')
+    for (const m of model ?? []) {
+      if (granted.has(m.action.toLowerCase())) continue
+      // API Gateway's verbs are alternatives by path, chosen by its own mapper; elsewhere a primary
+      // action our renames did not name (s3:GetObject for GetObjectAttributes) is still needed.
+      if (m.purpose === 'primary' && service.startsWith('apigateway:')) continue
+      const present = m.when === undefined ? undefined : triggered(event.requestParameters, m)
+      if (m.purpose === 'pass-role') {
+        grants.push(...this.passRole(m, `infer:pass-role:${service}`, event, present))
+        continue
+      }
+      if (present !== undefined && present.length === 0) continue
+      const id =
+        m.purpose === 'tag'
+          ? `infer:tag-on-create:${service}`
+          : m.purpose === 'primary'
+            ? 'sar:operation'
+            : `model:${service}:${m.action}`
+      grants.push(...this.resolveModelAction(m, id, event, values, findings))
+    }
+    return [...grants, ...this.ec2Tags(event)]
+  }
+
+  private resolveModelAction(
+    m: ModelAction,
+    id: string,
+    event: CloudTrailEvent,
+    values: () => EventValues,
+    findings: Finding[],
+  ): MappedGrant[] {
+    const [prefix, name] = m.action.split(':') as [string, string]
     const action = this.catalog.action(prefix, name)
     if (!action) return []
-    const id = `infer:tag-on-create:${key.replace('.amazonaws.com', '')}`
+    const full = `${prefix}:${action.name}`
+    if (m.resource === 'copy-source') {
+      const src = copySourceArn(event)
+      if (src) return [{ action: full, resource: src, inferredBy: id, rule: id }]
+      findings.push(finding('resource.unresolved', `${full}: no copy source in the request; granted on *`))
+      return [{ action: full, resource: '*', inferredBy: id, rule: id, unresolved: true }]
+    }
     const r = this.resolver.resolve(prefix, action, event, values)
     const unresolved = 'problem' in r
     if (unresolved) findings.push(finding('resource.unresolved', r.problem))
     return r.arns.map((resource) => ({
-      action: `${prefix}:${action.name}`,
+      action: full,
       resource,
       inferredBy: id,
       rule: id,
       ...(unresolved ? { unresolved } : {}),
     }))
+  }
+
+  /**
+   * iam:PassRole on each role the request names. `present` is what the model's role members hold;
+   * when the model names no member (the role rides in a patch operation or an attribute map), any
+   * role ARN in the request is the one passed.
+   */
+  private passRole(
+    m: ModelAction,
+    id: string,
+    event: CloudTrailEvent,
+    present: unknown[] | undefined,
+  ): MappedGrant[] {
+    const condition = m.condition
+      ? {
+          StringEquals: Object.fromEntries(
+            Object.entries(m.condition).map(([k, v]) => [k, v.length === 1 ? v[0]! : [...v].sort()]),
+          ),
+        }
+      : undefined
+    const partition = partitionOf(event)
+    const account = accountOf(event)
+    // A role ARN anywhere in the request of a call that passes roles is a role it passes, whatever
+    // the member is called (Cognito's SnsCallerArn, SNS attribute maps, API Gateway patches).
+    const raws = [...(present ?? []), ...roleArnsIn(event.requestParameters)]
+    const roles = new Set<string>()
+    const grants: MappedGrant[] = []
+    for (const raw of raws.flatMap((v) => (Array.isArray(v) ? v : [v]))) {
+      if (m.instanceProfile) {
+        const profile =
+          typeof raw === 'string'
+            ? raw
+            : ((raw as Record<string, unknown>)?.arn ?? (raw as Record<string, unknown>)?.name)
+        if (typeof profile !== 'string' || profile === '') continue
+        const name = profile.split('/').pop()!
+        const roleName = this.profileRoles.get(name)
+        if (roleName) roles.add(roleArnOf(roleName, partition, account))
+        // The profile's role may appear later in the stream; the reducer asks profileRole() at the end.
+        else
+          grants.push({
+            action: 'iam:PassRole',
+            resource: '*',
+            ...(condition ? { condition } : {}),
+            inferredBy: id,
+            rule: id,
+            unresolved: true,
+            instanceProfile: name,
+          })
+        continue
+      }
+      if (typeof raw !== 'string' || raw === '') continue
+      if (raw.startsWith('arn:')) {
+        if (ROLE_ARN.test(raw)) roles.add(raw)
+      } else if (!raw.includes(':')) roles.add(roleArnOf(raw.replace(/^\//, ''), partition, account))
+    }
+    for (const role of roles)
+      grants.push({
+        action: 'iam:PassRole',
+        resource: role,
+        ...(condition ? { condition } : {}),
+        inferredBy: id,
+        rule: id,
+      })
+    return grants
   }
 
   /** EC2 creates with TagSpecifications need ec2:CreateTags, scoped by ec2:CreateAction. */
@@ -191,8 +246,49 @@ function findParams(params: unknown, names: readonly string[]): unknown[] {
   return out
 }
 
-function nonEmpty(v: unknown): boolean {
+/** A member counts as present when it carries something: `false`, `""`, `[]` and `{}` do not. */
+function present(v: unknown): boolean {
   if (Array.isArray(v)) return v.length > 0
   if (v && typeof v === 'object') return Object.keys(v).length > 0
-  return typeof v === 'string' && v !== ''
+  if (typeof v === 'string') return v !== ''
+  return v === true || typeof v === 'number'
+}
+
+/** The values of the model's trigger members that are present (and match its pattern, if any). */
+function triggered(params: unknown, m: ModelAction): unknown[] {
+  const found = findParams(params, m.when ?? []).filter(present)
+  if (!m.match) return found
+  const re = new RegExp(m.match)
+  return found.filter((v) => typeof v === 'string' && re.test(v))
+}
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\//
+
+/** Every role ARN anywhere in the request (bounded depth), for PassRole whose member the model lacks. */
+function roleArnsIn(params: unknown): string[] {
+  const out: string[] = []
+  const visit = (v: unknown, depth: number) => {
+    if (depth > 8) return
+    if (typeof v === 'string') {
+      if (ROLE_ARN.test(v)) out.push(v)
+    } else if (Array.isArray(v)) for (const x of v) visit(x, depth + 1)
+    else if (v && typeof v === 'object') for (const x of Object.values(v)) visit(x, depth + 1)
+  }
+  visit(params, 0)
+  return out
+}
+
+/** `x-amz-copy-source: bucket/key?versionId=…` → the source object's ARN. */
+export function copySourceArn(event: CloudTrailEvent): string | undefined {
+  const p = event.requestParameters ?? {}
+  const raw = p['x-amz-copy-source'] ?? p.copySource ?? p.CopySource
+  if (typeof raw !== 'string' || raw === '') return undefined
+  let path: string
+  try {
+    path = decodeURIComponent(raw.split('?')[0]!).replace(/^\//, '')
+  } catch {
+    return undefined
+  }
+  if (!path.includes('/')) return undefined
+  return `arn:${partitionOf(event)}:s3:::${path}`
 }

@@ -134,8 +134,10 @@ describe('S3 names', () => {
         'x-amz-copy-source': 'src-bucket/in%20put.txt?versionId=3',
       },
     })
+    // The source names a version, so the copy reads that version too (the SAR's CopyObject row).
     expect(pairs(e).sort()).toEqual([
       's3:GetObject arn:aws:s3:::src-bucket/in put.txt',
+      's3:GetObjectVersion arn:aws:s3:::src-bucket/in put.txt',
       's3:PutObject arn:aws:s3:::dst/a/b.txt',
     ])
   })

@@ -4,8 +4,7 @@ import { readInputs } from '../../collect/files/files.js'
 import { IamtrailError } from '../../errors.js'
 import { FindingList } from '../../findings.js'
 import { createMapper } from '../../reduce/create-mapper.js'
-import { explainCall, explainEvent } from '../../reduce/explain.js'
-import { servicePrefixOf } from '../../reduce/service-prefix.js'
+import { explainCall, explainEvent, explainPrefixes, renderCallExplanation } from '../../reduce/explain.js'
 
 export function registerExplain(program: Command): void {
   program
@@ -16,16 +15,24 @@ export function registerExplain(program: Command): void {
     .argument('[eventSource]', 'e.g. s3.amazonaws.com')
     .argument('[eventName]', 'e.g. PutBucketReplication')
     .option('-e, --event <file>', 'explain every event in a file (any input format, - for stdin)')
+    .option('--format <format>', 'text or json (the call explanation, for scripts)', 'text')
     .addHelpText(
       'after',
       `
 Examples:
   $ iamtrail explain s3.amazonaws.com PutBucketReplication
   $ iamtrail explain lambda.amazonaws.com CreateFunction20150331
-  $ iamtrail explain --event one-event.json`,
+  $ iamtrail explain iam.amazonaws.com CreateRole --format json
+  $ iamtrail explain --event one-event.json
+
+Exits 1 when nothing covers the call (its events would be reported unmapped).`,
     )
     .action(
-      async (eventSource: string | undefined, eventName: string | undefined, opts: { event?: string }) => {
+      async (
+        eventSource: string | undefined,
+        eventName: string | undefined,
+        opts: { event?: string; format: string },
+      ) => {
         const catalog = new Catalog()
         if (opts.event) {
           // Events of a file are mapped in order, so instance profiles learned earlier resolve later ones.
@@ -43,9 +50,19 @@ Examples:
         }
         if (!eventSource || !eventName)
           throw new IamtrailError('give an eventSource and an eventName, or --event FILE')
-        await catalog.ensureService(servicePrefixOf(eventSource))
-        await catalog.ensureService('iam')
-        process.stdout.write(explainCall(catalog, eventSource, eventName))
+        if (opts.format !== 'text' && opts.format !== 'json')
+          throw new IamtrailError(`--format must be text or json, not ${JSON.stringify(opts.format)}`)
+        for (const p of explainPrefixes(eventSource, eventName)) await catalog.ensureService(p)
+        const x = explainCall(catalog, eventSource, eventName)
+        process.stdout.write(
+          opts.format === 'json' ? `${JSON.stringify(x, null, 2)}\n` : renderCallExplanation(x),
+        )
+        if (!x.known) {
+          process.stderr.write(
+            `iamtrail: nothing covers ${eventSource} ${eventName}: its events would be unmapped\n`,
+          )
+          process.exitCode = 1
+        }
       },
     )
 }

@@ -19,6 +19,27 @@ resource "aws_iam_policy" "iamtrail_deployer" {
         ]
       },
       {
+        Sid    = "CloudformationRead"
+        Effect = "Allow"
+        Action = [
+          "cloudformation:ListStacks",
+        ]
+        Resource = [
+          "*",
+        ]
+      },
+      {
+        Sid    = "CloudformationWrite2"
+        Effect = "Allow"
+        Action = [
+          "cloudformation:TagResource",
+          "cloudformation:UntagResource",
+        ]
+        Resource = [
+          "arn:aws:cloudformation:eu-west-1:123456789012:changeSet/awscli-cloudformation-package-deploy-*/*",
+        ]
+      },
+      {
         Sid    = "IamWrite"
         Effect = "Allow"
         Action = [
@@ -54,6 +75,7 @@ resource "aws_iam_policy" "iamtrail_deployer" {
           "lambda:CreateAlias",
           "lambda:CreateFunction",
           "lambda:GetFunction",
+          "lambda:ListTags",
           "lambda:PublishVersion",
           "lambda:TagResource",
         ]

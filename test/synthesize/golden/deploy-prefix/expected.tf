@@ -19,6 +19,28 @@ resource "aws_iam_policy" "iamtrail_deployer" {
         ]
       },
       {
+        Sid    = "CloudformationRead"
+        Effect = "Allow"
+        Action = [
+          "cloudformation:ListStacks",
+        ]
+        Resource = [
+          "*",
+        ]
+      },
+      {
+        Sid    = "CloudformationWrite2"
+        Effect = "Allow"
+        Action = [
+          "cloudformation:TagResource",
+          "cloudformation:UntagResource",
+        ]
+        Resource = [
+          "arn:aws:cloudformation:eu-west-1:123456789012:changeSet/awscli-cloudformation-package-deploy-1763632864/*",
+          "arn:aws:cloudformation:eu-west-1:123456789012:changeSet/awscli-cloudformation-package-deploy-1763632864/0f4d5c2a-3b1e-4c7d-9e8f-1a2b3c4d5e6f",
+        ]
+      },
+      {
         Sid    = "IamWrite"
         Effect = "Allow"
         Action = [
@@ -54,6 +76,7 @@ resource "aws_iam_policy" "iamtrail_deployer" {
           "lambda:CreateAlias",
           "lambda:CreateFunction",
           "lambda:GetFunction",
+          "lambda:ListTags",
           "lambda:PublishVersion",
           "lambda:TagResource",
         ]

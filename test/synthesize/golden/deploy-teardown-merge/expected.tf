@@ -20,6 +20,27 @@ resource "aws_iam_policy" "iamtrail_deployer" {
         ]
       },
       {
+        Sid    = "CloudformationRead"
+        Effect = "Allow"
+        Action = [
+          "cloudformation:ListStacks",
+        ]
+        Resource = [
+          "*",
+        ]
+      },
+      {
+        Sid    = "CloudformationWrite2"
+        Effect = "Allow"
+        Action = [
+          "cloudformation:TagResource",
+          "cloudformation:UntagResource",
+        ]
+        Resource = [
+          "arn:aws:cloudformation:eu-west-1:123456789012:changeSet/awscli-cloudformation-package-deploy-*/*",
+        ]
+      },
+      {
         Sid    = "IamWrite"
         Effect = "Allow"
         Action = [
@@ -60,6 +81,7 @@ resource "aws_iam_policy" "iamtrail_deployer" {
           "lambda:DeleteAlias",
           "lambda:DeleteFunction",
           "lambda:GetFunction",
+          "lambda:ListTags",
           "lambda:PublishVersion",
           "lambda:TagResource",
         ]

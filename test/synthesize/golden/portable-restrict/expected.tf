@@ -31,6 +31,43 @@ resource "aws_iam_policy" "iamtrail_deployer" {
         }
       },
       {
+        Sid    = "CloudformationRead"
+        Effect = "Allow"
+        Action = [
+          "cloudformation:ListStacks",
+        ]
+        Resource = [
+          "*",
+        ]
+        Condition = {
+          StringEquals = {
+            "aws:RequestedRegion" = [
+              "eu-west-1",
+              "us-east-1",
+            ]
+          }
+        }
+      },
+      {
+        Sid    = "CloudformationWrite2"
+        Effect = "Allow"
+        Action = [
+          "cloudformation:TagResource",
+          "cloudformation:UntagResource",
+        ]
+        Resource = [
+          "arn:aws:cloudformation:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:changeSet/awscli-cloudformation-package-deploy-*/*",
+        ]
+        Condition = {
+          StringEquals = {
+            "aws:RequestedRegion" = [
+              "eu-west-1",
+              "us-east-1",
+            ]
+          }
+        }
+      },
+      {
         Sid    = "IamWrite"
         Effect = "Allow"
         Action = [
@@ -66,6 +103,7 @@ resource "aws_iam_policy" "iamtrail_deployer" {
           "lambda:CreateAlias",
           "lambda:CreateFunction",
           "lambda:GetFunction",
+          "lambda:ListTags",
           "lambda:PublishVersion",
           "lambda:TagResource",
         ]
