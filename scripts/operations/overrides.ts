@@ -332,6 +332,28 @@ export const TRIGGERS: readonly TriggerOverride[] = [
     reason: 'a pipeline action that uses a CodeConnections connection names it in its configuration',
   },
   {
+    action: 'rds:DeleteDBInstance',
+    operations: ['rds:DeleteDBCluster'],
+    when: [],
+    reason:
+      "a cluster's instances are deleted by their own DeleteDBInstance calls first (the request names none); only a Multi-AZ DB cluster deletes its members with it",
+  },
+  {
+    action: 'rds:DeleteTenantDatabase',
+    operations: ['rds:DeleteDBInstance'],
+    when: [],
+    reason:
+      'only an instance in the multi-tenant configuration has tenant databases, which the request does not show; a grant on every deploy would add a delete nobody used',
+  },
+  {
+    action: 'cloudfront:CreateConnectionGroup',
+    operations: ['cloudfront:CreateDistribution', 'cloudfront:CreateDistributionWithTags'],
+    when: ['ConnectionMode'],
+    match: '^tenant-only$',
+    reason:
+      'only multi-tenant distributions (ConnectionMode tenant-only) create a connection group; a standard distribution does not',
+  },
+  {
     action: 'cloudfront:GetVpcOrigin',
     when: ['VpcOriginConfig', 'VpcOriginId'],
     reason: 'only origins that are VPC origins',

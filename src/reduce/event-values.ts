@@ -26,6 +26,7 @@ const SKIP = new Set([
   'userdata',
 ])
 const MAX_DEPTH = 5
+const ON_RESOURCE = /\bon resource: (arn:[^\s"',]+)/
 
 export function collectValues(event: CloudTrailEvent): EventValues {
   const arns: string[] = []
@@ -33,6 +34,10 @@ export function collectValues(event: CloudTrailEvent): EventValues {
   const response = new Map<string, string[]>()
   walk(event.requestParameters, '', request, arns, 0)
   walk(event.responseElements, '', response, arns, 0)
+  // A denied call names the resource IAM evaluated ("… on resource: arn:…"), even when its
+  // request was logged empty (a denied AssumeRole).
+  const denied = typeof event.errorMessage === 'string' ? ON_RESOURCE.exec(event.errorMessage) : null
+  if (denied) arns.push(denied[1]!)
   return { request, response, arns }
 }
 
@@ -53,6 +58,13 @@ function walk(v: unknown, key: string, out: Map<string, string[]>, arns: string[
     return
   }
   if (typeof v === 'object') {
+    // EC2's query API logs some scalars as {content, tag} (DeleteFlowLogs' FlowLogId): the value
+    // belongs to the parent's name.
+    const o = v as Record<string, unknown>
+    if (typeof o.content === 'string' && Object.keys(o).every((k) => k === 'content' || k === 'tag')) {
+      walk(o.content, key, out, arns, depth + 1)
+      return
+    }
     for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
       const lk = k.toLowerCase()
       if (SKIP.has(lk)) continue

@@ -13,21 +13,26 @@ export type Resolution = { arns: string[] } | { arns: ['*']; problem: string }
 /** Format placeholders whose request field has another name. */
 const ALIASES: Readonly<Record<string, readonly string[]>> = {
   AccessPointName: ['name'],
+  AlarmName: ['alarmName', 'alarmNames'],
+  ClusterSnapshotName: ['dBClusterSnapshotIdentifier', 'dbClusterSnapshotIdentifier'],
   ClusterName: ['clusterName', 'cluster', 'clusters'],
   ServiceName: ['serviceName', 'service', 'services'],
   DBInstanceIdentifier: ['dBInstanceIdentifier', 'dbInstanceIdentifier'],
   DbInstanceName: ['dBInstanceIdentifier', 'dbInstanceIdentifier'],
   DbClusterInstanceName: ['dBClusterIdentifier', 'dbClusterIdentifier'],
   DbSubnetGroupName: ['dBSubnetGroupName', 'dbSubnetGroupName'],
+  DocumentName: ['documentName', 'name'],
   DbParameterGroupName: ['dBParameterGroupName', 'dbParameterGroupName'],
   SubnetGroupName: ['dBSubnetGroupName'],
   FunctionName: ['functionName'],
   GroupName: ['groupName'],
   GroupNameWithPath: ['groupName'],
-  InstanceId: ['instanceId'],
+  InstanceId: ['instanceId', 'instanceIds', 'target', 'targets'],
   InstanceProfileNameWithPath: ['instanceProfileName'],
   KeyId: ['keyId', 'targetKeyId'],
+  KeyPairName: ['keyName'],
   LogGroupName: ['logGroupName'],
+  NaclId: ['networkAclId'],
   ObjectName: ['key'],
   ParameterNameWithoutLeadingSlash: ['name', 'names', 'path'],
   PolicyNameWithPath: ['policyName'],
@@ -35,10 +40,47 @@ const ALIASES: Readonly<Record<string, readonly string[]>> = {
   RoleNameWithPath: ['roleName'],
   RuleName: ['name', 'rule'],
   SecurityGroupId: ['groupId', 'securityGroupId'],
+  SnapshotName: ['dBSnapshotIdentifier', 'dbSnapshotIdentifier', 'finalDBSnapshotIdentifier'],
   StackName: ['stackName'],
   TrailName: ['name', 'trailName'],
   UserNameWithPath: ['userName'],
+  VpcFlowLogId: ['flowLogId', 'flowLogIds'],
 }
+
+/**
+ * Ids whose shape says which resource type they are: one request member (SSM's `target`) may hold
+ * an EC2 instance, a managed instance or an ECS task, and only the matching format may take it.
+ */
+const ID_SHAPES: readonly { format: string; placeholder: string; shape: RegExp }[] = [
+  { format: ':ec2:${Region}:${Account}:instance/', placeholder: 'InstanceId', shape: /^i-[0-9a-f]{8,17}$/ },
+  {
+    format: ':ssm:${Region}:${Account}:managed-instance/',
+    placeholder: 'InstanceId',
+    shape: /^mi-[0-9a-f]{8,17}$/,
+  },
+]
+
+/** Per action: members that name a placeholder only there, and values AWS uses when one is left out. */
+const ACTION_MEMBERS: Readonly<
+  Record<
+    string,
+    { aliases?: Readonly<Record<string, readonly string[]>>; defaults?: Readonly<Record<string, string>> }
+  >
+> = {
+  // The final snapshot of a deleted cluster is a cluster snapshot (of an instance, a DB snapshot).
+  'rds:DeleteDBCluster': { aliases: { ClusterSnapshotName: ['finalDBSnapshotIdentifier'] } },
+  'rds:CreateDBClusterSnapshot': { aliases: { ClusterSnapshotName: ['dBClusterSnapshotIdentifier'] } },
+  // StartSession without a document runs Session Manager's default shell document, and IAM
+  // evaluates that document's ARN as well as the instance's.
+  'ssm:StartSession': { defaults: { DocumentName: 'SSM-SessionManagerRunShell' } },
+}
+
+/**
+ * Bedrock model ids name their kind by shape: a geography prefix (`us.`, `eu.`, …) is a
+ * cross-region inference profile, which also needs the foundation model in every region it routes
+ * to; anything else is a foundation model of the call's region.
+ */
+const INFERENCE_PROFILE_ID = /^(us|eu|apac|jp|au|ca|us-gov|global)\.(.+)$/
 
 /** Placeholders that hold a generated id a request never carries; a wildcard there names no other resource type. */
 const GENERATED = new Set(['Id', 'StackId'])
@@ -60,28 +102,35 @@ export class ArnResolver {
   resolve(prefix: string, action: ActionInfo, event: CloudTrailEvent, values: () => EventValues): Resolution {
     if (action.resourceTypes.length === 0) return { arns: ['*'] } as { arns: string[] }
     const required = action.resourceTypes.filter((r) => r.required)
-    if (required.length > 1) {
+    const types = required.length > 0 ? required : action.resourceTypes
+    // With required types, the optional ones the event names by an unambiguous id (SendCommand's
+    // instances next to its document) are evaluated too.
+    const optional = required.length > 0 ? action.resourceTypes.filter((r) => !r.required) : []
+    if (prefix === 'bedrock') {
+      const models = this.bedrockModels(action, event, values())
+      if (models.length) return { arns: models }
+    }
+    // Every resource type the event names is evaluated (an instance and its document, a bucket's
+    // object and access point): the grant covers each that resolves.
+    const resolved: string[] = []
+    const missing: string[] = []
+    for (const t of types) {
+      const arns = this.resolveType(prefix, t.name, action.name, event, values)
+      if (arns.length) resolved.push(...arns)
+      else missing.push(t.name)
+    }
+    for (const t of optional)
+      resolved.push(...this.resolveType(prefix, t.name, action.name, event, values, true))
+    // EC2 marks as required every resource type one call touches together (RunInstances: instance,
+    // volume, network interface, subnet, …), most of which the request never names; elsewhere the
+    // required types are alternatives (a Bedrock model, a profile or an endpoint), one per call.
+    if (prefix === 'ec2' && required.length > 1 && missing.length > 0) {
       return {
         arns: ['*'],
-        problem: `${prefix}:${action.name} authorizes ${required.length} resource types (${required.map((r) => r.name).join(', ')}) per call; granted on *`,
+        problem: `${prefix}:${action.name} authorizes ${required.length} resource types (${required.map((r) => r.name).join(', ')}) per call and the event names only some; granted on *`,
       }
     }
-    const types = required.length === 1 ? required : action.resourceTypes
-    for (const t of types) {
-      const f = this.format(prefix, t.name)
-      if (!f) continue
-      const fromResources = (event.resources ?? [])
-        .map((r) => r.ARN)
-        .filter((a): a is string => typeof a === 'string' && f.regex.test(a))
-      if (fromResources.length) return { arns: unique(fromResources) }
-      const v = values()
-      const fromValues = v.arns.filter((a) => f.regex.test(a))
-      if (fromValues.length) return { arns: unique(fromValues) }
-      const fromSubKinds = this.subKindArns(prefix, t.name, event, v)
-      if (fromSubKinds.length) return { arns: fromSubKinds }
-      const filled = this.fill(f, event, v)
-      if (filled.length) return { arns: filled }
-    }
+    if (resolved.length) return { arns: unique(resolved) }
     // All resource types optional on a List or Read call: it may act on no particular resource (a
     // Describe without a filter), and "*" is exactly what it needs.
     if (required.length === 0 && (action.accessLevel === 'List' || action.accessLevel === 'Read')) {
@@ -91,6 +140,49 @@ export class ArnResolver {
       arns: ['*'],
       problem: `${prefix}:${action.name}: the event does not name its ${types.map((t) => t.name).join(' or ')}; granted on *`,
     }
+  }
+
+  private resolveType(
+    prefix: string,
+    typeName: string,
+    actionName: string,
+    event: CloudTrailEvent,
+    values: () => EventValues,
+    byIdOnly = false,
+  ): string[] {
+    const f = this.format(prefix, typeName)
+    if (!f) return []
+    if (byIdOnly && !ID_SHAPES.some((s) => f.format.includes(s.format))) return []
+    const fromResources = (event.resources ?? [])
+      .map((r) => r.ARN)
+      .filter((a): a is string => typeof a === 'string' && f.regex.test(a))
+    if (fromResources.length) return unique(fromResources)
+    const v = values()
+    const fromValues = v.arns.filter((a) => f.regex.test(a))
+    if (fromValues.length) return unique(fromValues)
+    const fromSubKinds = this.subKindArns(prefix, typeName, event, v)
+    if (fromSubKinds.length) return fromSubKinds
+    return this.fill(f, event, v, ACTION_MEMBERS[`${prefix}:${actionName}`])
+  }
+
+  /** The foundation model or inference profile a Bedrock call's modelId names. */
+  private bedrockModels(action: ActionInfo, event: CloudTrailEvent, v: EventValues): string[] {
+    const ids = lookup(v, ['modelId', 'modelIdentifier']).filter((id) => !id.startsWith('arn:'))
+    const has = (t: string) => action.resourceTypes.some((r) => r.name === t)
+    if (ids.length === 0 || !has('foundation-model')) return []
+    const partition = partitionOf(event)
+    const out: string[] = []
+    for (const id of ids) {
+      const profile = INFERENCE_PROFILE_ID.exec(id)
+      if (profile && has('inference-profile')) {
+        out.push(
+          `arn:${partition}:bedrock:${event.awsRegion}:${accountOf(event)}:inference-profile/${id}`,
+          // The profile routes to any region of its geography, chosen per request by Bedrock.
+          `arn:${partition}:bedrock:*::foundation-model/${profile[2]}`,
+        )
+      } else out.push(`arn:${partition}:bedrock:${event.awsRegion}::foundation-model/${id}`)
+    }
+    return unique(out)
   }
 
   /**
@@ -134,7 +226,13 @@ export class ArnResolver {
     return out
   }
 
-  private fill(f: CompiledFormat, event: CloudTrailEvent, v: EventValues): string[] {
+  private fill(
+    f: CompiledFormat,
+    event: CloudTrailEvent,
+    v: EventValues,
+    extra: (typeof ACTION_MEMBERS)[string] | undefined,
+  ): string[] {
+    const shape = ID_SHAPES.find((s) => f.format.includes(s.format))
     let results = [f.format]
     for (const p of f.placeholders) {
       const fixed = builtin(p, event)
@@ -150,9 +248,12 @@ export class ArnResolver {
         options = [event.userIdentity.arn?.split(':user/')[1] ?? '']
         if (options[0] === '') return []
       } else {
-        options = lookup(v, ALIASES[p] ?? [lowerFirst(p)])
+        options = lookup(v, [...(extra?.aliases?.[p] ?? []), ...(ALIASES[p] ?? [lowerFirst(p)])])
           .filter((s) => s !== '' && !s.startsWith('arn:'))
+          .filter((s) => shape?.placeholder !== p || shape.shape.test(s))
           .map((s) => normalize(p, s, v))
+        const fallback = extra?.defaults?.[p]
+        if (options.length === 0 && fallback !== undefined) options = [fallback]
         if (options.length === 0) return []
       }
       results = results.flatMap((r) => options.map((o) => r.replace(`\${${p}}`, o)))

@@ -38,9 +38,11 @@ function valueFor(m: ModelAction, member: string): unknown {
   if (m.match) return example(m.match)
   return 'some-value'
 }
-/** A string matching the trigger's pattern (the patterns are ARN prefixes or a query marker). */
+/** A string matching the trigger's pattern (ARN prefixes, a query marker or one literal value). */
 function example(pattern: string): string {
   if (pattern === 'versionId=') return 'src-bucket/key.txt?versionId=3'
+  const literal = /^\^([\w-]+)\$$/.exec(pattern)?.[1]
+  if (literal) return literal
   const service = /:\[\^:\]\+:([a-z0-9-]+):/.exec(pattern)?.[1]
   return `arn:aws:${service}:eu-west-1:${ACCOUNT}:thing/x`
 }

@@ -20,6 +20,16 @@ const S3 =
 const s3 = (...actions: string[]) => actions.map((action) => ({ action: `s3:${action}` }))
 
 export const RENAMES: Readonly<Record<string, RenameRule>> = {
+  'bedrock.amazonaws.com:Converse': {
+    actions: [{ action: 'bedrock:InvokeModel' }],
+    reason: 'the Converse API is authorized as InvokeModel on the model or inference profile',
+    ref: 'Bedrock user guide: conversation-inference (Converse API permissions)',
+  },
+  'bedrock.amazonaws.com:ConverseStream': {
+    actions: [{ action: 'bedrock:InvokeModelWithResponseStream' }],
+    reason: 'the streaming Converse API is authorized as InvokeModelWithResponseStream',
+    ref: 'Bedrock user guide: conversation-inference (Converse API permissions)',
+  },
   'kms.amazonaws.com:ReEncrypt': {
     actions: [{ action: 'kms:ReEncryptFrom' }, { action: 'kms:ReEncryptTo' }],
     reason: 'ReEncrypt needs both halves',
@@ -280,5 +290,16 @@ export const RENAMES: Readonly<Record<string, RenameRule>> = {
     actions: [{ action: 's3:PutObject' }, { action: 's3:GetObject', resource: 'copy-source' }],
     reason: 'a part copy writes the target and reads the source',
     ref: S3,
+  },
+  'ssm.amazonaws.com:CreateControlChannel': {
+    actions: [{ action: 'ssmmessages:CreateControlChannel' }],
+    reason:
+      'Session Manager agents open their channel through ssmmessages:, which CloudTrail logs under ssm (the AccessDenied errorMessage names ssmmessages:CreateControlChannel)',
+    ref: 'Systems Manager user guide: session-manager-getting-started-instance-profile',
+  },
+  'ssm.amazonaws.com:OpenControlChannel': {
+    actions: [{ action: 'ssmmessages:OpenControlChannel' }],
+    reason: 'as CreateControlChannel: an ssmmessages: action logged under ssm',
+    ref: 'Systems Manager user guide: session-manager-getting-started-instance-profile',
   },
 }

@@ -47,6 +47,8 @@ resource "aws_iam_policy" "iamtrail_deployer" {
         Resource = [
           "arn:aws:cloudformation:eu-west-1:123456789012:changeSet/awscli-cloudformation-package-deploy-1763632864/*",
           "arn:aws:cloudformation:eu-west-1:123456789012:changeSet/awscli-cloudformation-package-deploy-1763632864/0f4d5c2a-3b1e-4c7d-9e8f-1a2b3c4d5e6f",
+          "arn:aws:cloudformation:eu-west-1:123456789012:stack/orders-api-prod/*",
+          "arn:aws:cloudformation:eu-west-1:123456789012:stack/orders-api-prod/5b6f1c60-c6a1-11ef-9d2b-0a8e3f4b5c6d",
         ]
       },
       {

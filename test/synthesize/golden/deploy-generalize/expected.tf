@@ -37,6 +37,7 @@ resource "aws_iam_policy" "iamtrail_deployer" {
         ]
         Resource = [
           "arn:aws:cloudformation:eu-west-1:123456789012:changeSet/awscli-cloudformation-package-deploy-*/*",
+          "arn:aws:cloudformation:eu-west-1:123456789012:stack/orders-api-prod/*",
         ]
       },
       {

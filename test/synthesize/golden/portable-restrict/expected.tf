@@ -57,6 +57,7 @@ resource "aws_iam_policy" "iamtrail_deployer" {
         ]
         Resource = [
           "arn:aws:cloudformation:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:changeSet/awscli-cloudformation-package-deploy-*/*",
+          "arn:aws:cloudformation:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:stack/orders-api-prod/*",
         ]
         Condition = {
           StringEquals = {

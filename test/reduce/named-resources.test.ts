@@ -1,0 +1,145 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { Catalog } from '../../src/catalog/catalog.js'
+import type { CloudTrailEvent } from '../../src/events/cloudtrail-event.js'
+import { createMapper } from '../../src/reduce/create-mapper.js'
+import type { EventMapper } from '../../src/reduce/mapping.js'
+import { ACCOUNT, apiCall } from '../support/events.js'
+
+/**
+ * Calls found on real corpora whose resource the event names, once granted on `*`: each maps to
+ * the ARN of what it acted on. Request shapes as CloudTrail logs them (EC2's {content, tag}
+ * wrappers, RDS's dB… casing, SSM's `target`).
+ */
+const catalog = new Catalog()
+let mapper: EventMapper
+beforeAll(async () => {
+  mapper = createMapper(catalog)
+})
+
+async function pairs(e: CloudTrailEvent): Promise<string[]> {
+  for (const p of mapper.prefixesFor(e)) await catalog.ensureService(p)
+  const m = mapper.map(e)
+  if (m.kind !== 'mapped') throw new Error(`${e.eventName}: ${m.kind}`)
+  return m.grants.map((g) => `${g.action} ${g.resource}`)
+}
+const call = (eventSource: string, eventName: string, requestParameters: unknown, over = {}) =>
+  apiCall({ eventSource, eventName, requestParameters, awsRegion: 'us-east-1', ...over } as CloudTrailEvent)
+const R = `us-east-1:${ACCOUNT}`
+
+describe('resources the event names', () => {
+  it.each([
+    [
+      call('ec2.amazonaws.com', 'DeleteFlowLogs', {
+        DeleteFlowLogsRequest: { FlowLogId: { content: 'fl-0123456789abcdef0', tag: 1 } },
+      }),
+      [`ec2:DeleteFlowLogs arn:aws:ec2:${R}:vpc-flow-log/fl-0123456789abcdef0`],
+    ],
+    [
+      call('ec2.amazonaws.com', 'DeleteNetworkAclEntry', {
+        networkAclId: 'acl-0123456789abcdef0',
+        ruleNumber: 100,
+      }),
+      [`ec2:DeleteNetworkAclEntry arn:aws:ec2:${R}:network-acl/acl-0123456789abcdef0`],
+    ],
+    [
+      call('ec2.amazonaws.com', 'CreateKeyPair', { keyName: 'deploy-key', keyType: 'rsa' }),
+      [`ec2:CreateKeyPair arn:aws:ec2:${R}:key-pair/deploy-key`],
+    ],
+    [
+      call('monitoring.amazonaws.com', 'DeleteAlarms', { alarmNames: ['high-cpu', 'low-disk'] }),
+      [
+        `cloudwatch:DeleteAlarms arn:aws:cloudwatch:${R}:alarm:high-cpu`,
+        `cloudwatch:DeleteAlarms arn:aws:cloudwatch:${R}:alarm:low-disk`,
+      ],
+    ],
+    [
+      call('rds.amazonaws.com', 'ModifyDBSnapshotAttribute', {
+        dBSnapshotIdentifier: 'nightly',
+        attributeName: 'restore',
+        valuesToAdd: ['210987654321'],
+      }),
+      [`rds:ModifyDBSnapshotAttribute arn:aws:rds:${R}:snapshot:nightly`],
+    ],
+    [
+      call('rds.amazonaws.com', 'ModifyDBClusterSnapshotAttribute', {
+        dBClusterSnapshotIdentifier: 'nightly-c',
+        attributeName: 'restore',
+      }),
+      [`rds:ModifyDBClusterSnapshotAttribute arn:aws:rds:${R}:cluster-snapshot:nightly-c`],
+    ],
+    [
+      call('ssm.amazonaws.com', 'StartSession', { target: 'i-0123456789abcdef0' }),
+      [
+        `ssm:StartSession arn:aws:ssm:${R}:document/SSM-SessionManagerRunShell`,
+        `ssm:StartSession arn:aws:ec2:${R}:instance/i-0123456789abcdef0`,
+      ],
+    ],
+    [
+      call('ssm.amazonaws.com', 'SendCommand', {
+        documentName: 'AWS-RunShellScript',
+        instanceIds: ['i-0123456789abcdef0'],
+      }),
+      [
+        `ssm:SendCommand arn:aws:ssm:${R}:document/AWS-RunShellScript`,
+        `ssm:SendCommand arn:aws:ec2:${R}:instance/i-0123456789abcdef0`,
+      ],
+    ],
+    [
+      call('bedrock.amazonaws.com', 'InvokeModel', { modelId: 'anthropic.claude-3-haiku-20240307-v1:0' }),
+      [
+        'bedrock:InvokeModel arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0',
+      ],
+    ],
+    [
+      call('bedrock.amazonaws.com', 'Converse', { modelId: 'us.anthropic.claude-3-haiku-20240307-v1:0' }),
+      [
+        `bedrock:InvokeModel arn:aws:bedrock:${R}:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0`,
+        'bedrock:InvokeModel arn:aws:bedrock:*::foundation-model/anthropic.claude-3-haiku-20240307-v1:0',
+      ],
+    ],
+    [
+      call('sts.amazonaws.com', 'AssumeRole', null, {
+        errorCode: 'AccessDenied',
+        errorMessage: `User: arn:aws:sts::${ACCOUNT}:assumed-role/deployer/s is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${ACCOUNT}:role/target-role`,
+      }),
+      [`sts:AssumeRole arn:aws:iam::${ACCOUNT}:role/target-role`],
+    ],
+  ])('%#: %o', async (event, expected) => {
+    const got = await pairs(event)
+    expect(got).toEqual(expect.arrayContaining(expected))
+    expect(got.filter((g) => g.endsWith(' *'))).toEqual([])
+  })
+
+  it('RDS DeleteDBInstance with a final snapshot also creates that snapshot, on both ARNs', async () => {
+    const got = await pairs(
+      call('rds.amazonaws.com', 'DeleteDBInstance', {
+        dBInstanceIdentifier: 'orders',
+        skipFinalSnapshot: false,
+        finalDBSnapshotIdentifier: 'orders-final',
+      }),
+    )
+    expect(got).toEqual(
+      expect.arrayContaining([
+        `rds:DeleteDBInstance arn:aws:rds:${R}:db:orders`,
+        `rds:CreateDBSnapshot arn:aws:rds:${R}:db:orders`,
+        `rds:CreateDBSnapshot arn:aws:rds:${R}:snapshot:orders-final`,
+      ]),
+    )
+    expect(got.some((g) => g.includes('cluster-snapshot'))).toBe(false)
+  })
+
+  it('RunInstances still grants on * where EC2 needs resource types the request never names', async () => {
+    const got = await pairs(
+      call('ec2.amazonaws.com', 'RunInstances', {
+        instancesSet: { items: [{ imageId: 'ami-0abcdef1234567890' }] },
+      }),
+    )
+    expect(got).toContain('ec2:RunInstances *')
+  })
+
+  it('an SSM target that is not an EC2 instance id never becomes an instance ARN', async () => {
+    const got = await pairs(call('ssm.amazonaws.com', 'StartSession', { target: 'mi-0123456789abcdef0' }))
+    expect(got).toContain(`ssm:StartSession arn:aws:ssm:${R}:managed-instance/mi-0123456789abcdef0`)
+    expect(got.some((g) => g.includes(':instance/'))).toBe(false)
+  })
+})
