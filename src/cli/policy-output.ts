@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { EXIT, IamtrailError } from '../errors.js'
 import type { Finding } from '../findings.js'
+import { checkAgainstModel } from '../granted/model-check.js'
 import { verifyPolicy } from '../granted/verify.js'
 import type { UsageResult } from '../pipeline.js'
 import { asArray, type PolicyDocument } from '../policy/document.js'
@@ -150,13 +151,25 @@ export async function writePolicy(
       `iamtrail: verify: ${f.action} on ${f.resource} would be ${f.decision.result}${extra}\n`,
     )
   }
-  if (failures.length) {
+  const gaps = checkAgainstModel(grants, result.usage.principal, built.documents)
+  for (const g of gaps)
     process.stderr.write(
-      `iamtrail: verify FAILED: ${failures.length} of ${grants.length} recorded grants are not allowed by the policy\n`,
+      `iamtrail: verify: ${controlFree(g.call)} authorizes ${g.action} (operation model: ${g.source}), which the policy would not allow on ${controlFree(g.resource)}\n`,
     )
+  if (failures.length || gaps.length) {
+    if (failures.length)
+      process.stderr.write(
+        `iamtrail: verify FAILED: ${failures.length} of ${grants.length} recorded grants are not allowed by the policy\n`,
+      )
+    if (gaps.length)
+      process.stderr.write(
+        `iamtrail: verify FAILED: ${gaps.length} action(s) the operation model requires for the recorded calls are not allowed by the policy\n`,
+      )
     return EXIT.gate
   }
-  process.stderr.write(`iamtrail: verify: all ${grants.length} recorded grants are allowed by the policy\n`)
+  process.stderr.write(
+    `iamtrail: verify: all ${grants.length} recorded grants are allowed by the policy, and every action the operation model requires for the recorded calls\n`,
+  )
   return EXIT.ok
 }
 
@@ -177,4 +190,13 @@ function positiveInt(v: string, name: string): number {
   if (!Number.isInteger(n) || n <= 0)
     throw new IamtrailError(`${name} ${v}: expected a positive whole number`)
   return n
+}
+
+/** Names from events reach the terminal: control characters (ANSI escapes) are shown, not obeyed. */
+function controlFree(s: string): string {
+  return s.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  )
 }

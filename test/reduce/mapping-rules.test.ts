@@ -31,6 +31,8 @@ beforeAll(async () => {
     'events',
     'rds',
     'elasticloadbalancing',
+    'ssmmessages',
+    'ec2messages',
   ]) {
     await catalog.ensureService(p)
   }
@@ -466,7 +468,6 @@ describe('events that need no permission are excluded with a reason', () => {
       { eventSource: 'kms.amazonaws.com', eventName: 'RotateKey', eventType: 'AwsServiceEvent' },
       'exclude:service-event',
     ],
-    [{ eventSource: 'ssmmessages.amazonaws.com', eventName: 'OpenControlChannel' }, 'exclude:ssmmessages'],
     [{ eventSource: 'sso-oauth.amazonaws.com', eventName: 'CreateToken' }, 'exclude:sso-oauth'],
   ])('%o', (over, rule) => {
     expect(map(apiCall(over as Pick<CloudTrailEvent, 'eventSource' | 'eventName'>))).toMatchObject({
@@ -474,6 +475,19 @@ describe('events that need no permission are excluded with a reason', () => {
       rule,
       reason: expect.any(String),
     })
+  })
+})
+
+describe('Session Manager channels are permissions of whoever opens them', () => {
+  // An instance role or an operator opening a session needs them; the AccessDenied errorMessage of
+  // such a call names the ssmmessages: action, whichever eventSource CloudTrail logged it under.
+  it.each([
+    ['ssmmessages.amazonaws.com', 'OpenControlChannel', 'ssmmessages:OpenControlChannel'],
+    ['ssm.amazonaws.com', 'CreateControlChannel', 'ssmmessages:CreateControlChannel'],
+    ['ssm.amazonaws.com', 'OpenControlChannel', 'ssmmessages:OpenControlChannel'],
+    ['ec2messages.amazonaws.com', 'GetMessages', 'ec2messages:GetMessages'],
+  ])('%s %s → %s', (eventSource, eventName, action) => {
+    expect(grants(apiCall({ eventSource, eventName })).map((g) => g.action)).toEqual([action])
   })
 })
 

@@ -19,12 +19,6 @@ export const EXCLUSIONS: readonly ExclusionRule[] = [
     ref: 'CloudTrail userguide: cloudtrail-event-reference-aws-console-sign-in-events',
   },
   {
-    id: 'exclude:ec2messages',
-    eventSource: 'ec2messages.amazonaws.com',
-    reason: 'SSM agent channel of an instance, not a deploy call',
-    ref: 'SSM userguide: ssm-agent-communications',
-  },
-  {
     id: 'exclude:insight',
     eventType: 'AwsCloudTrailInsight',
     reason: 'CloudTrail Insights event, not an API call',
@@ -48,12 +42,6 @@ export const EXCLUSIONS: readonly ExclusionRule[] = [
     eventSource: 'signin.amazonaws.com',
     reason: 'console sign-in flow, not an API call',
     ref: 'CloudTrail userguide: cloudtrail-event-reference-aws-console-sign-in-events',
-  },
-  {
-    id: 'exclude:ssmmessages',
-    eventSource: 'ssmmessages.amazonaws.com',
-    reason: 'SSM Session Manager channel, not a deploy call',
-    ref: 'SSM userguide: session-manager-prerequisites',
   },
   {
     id: 'exclude:sso-oauth',
