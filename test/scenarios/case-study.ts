@@ -14,6 +14,7 @@ import { FindingList } from '../../src/findings.js'
 import { loadGrantedFromFiles } from '../../src/granted/load-files.js'
 import { usageFromInputs } from '../../src/pipeline.js'
 import { asArray, type PolicyDocument } from '../../src/policy/document.js'
+import type { UsedGrant } from '../../src/reduce/usage.js'
 import { buildPolicy, DEFAULT_BUILD } from '../../src/synthesize/build-policy.js'
 import { policySize } from '../../src/synthesize/limits.js'
 import { INVICTUS_LOGS, sharedData } from '../support/shared-data.js'
@@ -115,6 +116,16 @@ export interface Numbers {
   unresolved: string[]
 }
 
+/**
+ * True when no event names the action: the operation model says the calls authorize it (iam:PassRole,
+ * tag-on-create, lambda:ListTags with GetFunction). These are the misses a hand-written policy
+ * cannot see in the events either.
+ */
+function fromModel(grants: readonly UsedGrant[], action: string): boolean {
+  const mine = grants.filter((g) => g.action.toLowerCase() === action.toLowerCase())
+  return mine.length > 0 && mine.every((g) => g.inferred || g.rules.every((r) => r === 'sar:operation'))
+}
+
 const patterns = (docs: PolicyDocument[]) =>
   new Set(docs.flatMap((d) => d.Statement.flatMap((s) => asArray(s.Resource ?? s.NotResource ?? []))))
 
@@ -154,7 +165,14 @@ export async function numbers(inputs: string[], grantedPath: string, principal?:
       alsoByHand: ourActions.filter((a) => handActions.has(a.toLowerCase())).length,
       notByHand: ourActions.filter((a) => !handActions.has(a.toLowerCase())).sort(),
     },
-    missing: [...new Set(d.missing.map((m) => `${m.action} (${m.reason})`))].sort(),
+    missing: [
+      ...new Set(
+        d.missing.map(
+          (m) =>
+            `${m.action} (${m.reason}${fromModel(result.usage.grants, m.action) ? '; operation model' : ''})`,
+        ),
+      ),
+    ].sort(),
     unused: d.summary.unusedActions,
     unknown: d.summary.unknownActions,
     broad: d.summary.broad,
@@ -207,7 +225,7 @@ Of iamtrail's ${n.iamtrail.actions} actions, ${n.iamtrail.alsoByHand} are in the
 
 ## What the hand-written policy misses
 
-${n.missing.length ? `${n.missing.map((m) => `- \`${m.split(' ')[0]}\` ${m.slice(m.indexOf(' ') + 1)}`).join('\n')}\n\nA deploy or teardown with this policy fails at the first of these calls.` : 'Nothing: every recorded call is allowed.'}
+${n.missing.length ? `${n.missing.map((m) => `- \`${m.split(' ')[0]}\` ${m.slice(m.indexOf(' ') + 1)}`).join('\n')}\n\nA deploy or teardown with this policy fails at the first of these calls. Those marked "operation model" are permissions no event names: the Service Authorization Reference's operation tables say the recorded calls authorize them (a passed role, tags on create, an action a call always checks), so neither a reading of the events nor a hand-written list sees them.` : 'Nothing: every recorded call is allowed.'}
 
 ## What it grants that the deploy and teardown never used
 
