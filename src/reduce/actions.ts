@@ -113,9 +113,12 @@ export function createEventMapper(catalog: Catalog): EventMapper {
       let grants: MappedGrant[]
       const model = operationModel(prefix, name)
       if (prefix === 'apigateway') {
-        const g = mapApiGateway(event, name, findings)
-        if (!g) return { kind: 'unmapped', reason: `no API Gateway verb for ${name}` }
-        grants = g
+        const g = mapApiGateway(event, name, findings, model)
+        // A call with no verb route may still be authorized by a named action of the model
+        // (RejectDomainNameAccessAssociation by apigateway:RejectAccessAssociation).
+        const named = model?.some((m) => m.purpose === 'primary' && !/^apigateway:[A-Z]+$/.test(m.action))
+        if (!g && !named) return { kind: 'unmapped', reason: `no API Gateway verb for ${name}` }
+        grants = g ?? []
       } else {
         const { specs, ruleId } = primaryActions(catalog, event.eventSource, name, model)
         grants = []
@@ -155,7 +158,12 @@ export function createEventMapper(catalog: Catalog): EventMapper {
   }
 }
 
-function mapApiGateway(event: CloudTrailEvent, name: string, findings: Finding[]): MappedGrant[] | undefined {
+function mapApiGateway(
+  event: CloudTrailEvent,
+  name: string,
+  findings: Finding[],
+  model: readonly ModelAction[] | undefined,
+): MappedGrant[] | undefined {
   const call = apiGatewayCall(name, event.requestParameters)
   if (!call) return undefined
   const action = `apigateway:${call.verb}`
@@ -169,5 +177,15 @@ function mapApiGateway(event: CloudTrailEvent, name: string, findings: Finding[]
     )
     return [{ action, resource: '*', rule, unresolved: true }]
   }
-  return [{ action, resource: `arn:${partitionOf(event)}:apigateway:${event.awsRegion}::${call.path}`, rule }]
+  const resource = `arn:${partitionOf(event)}:apigateway:${event.awsRegion}::${call.path}`
+  const grants: MappedGrant[] = [{ action, resource, rule }]
+  // A create that carries tags also needs apigateway:PUT, the tagging verb: the SAR's operation
+  // table lists it beside the create's POST.
+  const tags = (event.requestParameters as Record<string, unknown> | null | undefined)?.tags
+  const tagged = tags !== null && typeof tags === 'object' && Object.keys(tags).length > 0
+  if (call.verb === 'POST' && tagged && model?.some((m) => m.action === 'apigateway:PUT')) {
+    const id = 'infer:tag-on-create:apigateway'
+    grants.push({ action: 'apigateway:PUT', resource, rule: id, inferredBy: id })
+  }
+  return grants
 }

@@ -19,6 +19,8 @@ export function roleArnOf(roleName: string, partition: string, account: string |
  * in the stream (inputs are read in time order for CloudTrail's own layout), so a RunInstances with a
  * profile created in the same recording resolves to the exact role.
  */
+const HTTP_VERB = /^apigateway:(GET|POST|PUT|PATCH|DELETE)$/
+
 export class Inference {
   private readonly profileRoles = new Map<string, string>()
 
@@ -79,9 +81,10 @@ export class Inference {
     const service = key.replace('.amazonaws.com', '')
     for (const m of model ?? []) {
       if (granted.has(m.action.toLowerCase())) continue
-      // API Gateway's verbs are alternatives by path, chosen by its own mapper; elsewhere a primary
+      // API Gateway's verbs are alternatives by path, chosen by its own mapper (its named actions,
+      // apigateway:RejectAccessAssociation, are granted like any other); elsewhere a primary
       // action our renames did not name (s3:GetObject for GetObjectAttributes) is still needed.
-      if (m.purpose === 'primary' && service.startsWith('apigateway:')) continue
+      if (m.purpose === 'primary' && service.startsWith('apigateway:') && HTTP_VERB.test(m.action)) continue
       const present = m.when === undefined ? undefined : triggered(event.requestParameters, m)
       if (m.purpose === 'pass-role') {
         grants.push(...this.passRole(m, `infer:pass-role:${service}`, event, present))

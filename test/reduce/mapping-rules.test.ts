@@ -219,6 +219,58 @@ describe('Lambda, KMS and calls that need several actions', () => {
   })
 })
 
+describe('API Gateway calls that are not CRUD on their noun', () => {
+  const gw = (eventName: string, requestParameters: Record<string, unknown>) =>
+    pairs(
+      apiCall({
+        eventSource: 'apigateway.amazonaws.com',
+        eventName,
+        awsRegion: 'eu-west-1',
+        requestParameters,
+      }),
+    )
+  const P = 'arn:aws:apigateway:eu-west-1::'
+  it.each([
+    [
+      'FlushStageCache',
+      { restApiId: 'a1b2c3', stageName: 'prod' },
+      `apigateway:DELETE ${P}/restapis/a1b2c3/stages/prod/cache/data`,
+    ],
+    [
+      'FlushStageAuthorizersCache',
+      { restApiId: 'a1b2c3', stageName: 'prod' },
+      `apigateway:DELETE ${P}/restapis/a1b2c3/stages/prod/cache/authorizers`,
+    ],
+    ['GenerateClientCertificate', { description: 'x' }, `apigateway:POST ${P}/clientcertificates`],
+    ['ImportRestApi', { failOnWarnings: true }, `apigateway:POST ${P}/restapis`],
+    ['ImportApiKeys', { format: 'csv' }, `apigateway:POST ${P}/apikeys`],
+    [
+      'TestInvokeMethod',
+      { restApiId: 'a1b2c3', resourceId: 'r1', httpMethod: 'GET' },
+      `apigateway:POST ${P}/restapis/a1b2c3/resources/r1/methods/GET`,
+    ],
+    [
+      'TagResource',
+      { resourceArn: 'arn:aws:apigateway:eu-west-1::/restapis/a1b2c3', tags: { team: 'orders' } },
+      `apigateway:PUT ${P}/tags/${encodeURIComponent('arn:aws:apigateway:eu-west-1::/restapis/a1b2c3')}`,
+    ],
+    [
+      'UntagResource',
+      { resourceArn: 'arn:aws:apigateway:eu-west-1::/apis/h1', tagKeys: ['team'] },
+      `apigateway:DELETE ${P}/tags/${encodeURIComponent('arn:aws:apigateway:eu-west-1::/apis/h1')}`,
+    ],
+  ])('%s', (eventName, params, expected) => {
+    expect(gw(eventName, params)).toContain(expected)
+  })
+  it('a create with tags also needs the tagging verb', () => {
+    expect(gw('CreateRestApi', { name: 'orders', tags: { team: 'orders' } })).toEqual([
+      `apigateway:POST ${P}/restapis`,
+      `apigateway:PUT ${P}/restapis`,
+    ])
+    expect(gw('CreateRestApi', { name: 'orders' })).toEqual([`apigateway:POST ${P}/restapis`])
+  })
+})
+
 describe('API Gateway: HTTP verbs on path ARNs, v1 and v2 told apart by the request', () => {
   const apigw = (eventName: string, requestParameters: Record<string, unknown>) =>
     apiCall({ eventSource: 'apigateway.amazonaws.com', eventName, requestParameters })

@@ -14,6 +14,58 @@ const VERBS: readonly [string, string][] = [
   ['Update', 'PATCH'],
 ]
 
+/**
+ * Calls that are not CRUD on their own noun: the verb and path of their REST route (API Gateway
+ * API reference, each operation's request syntax). Import of a new API or of keys is a POST on
+ * the collection; of documentation parts, a PUT on the API's parts.
+ */
+type Params = (k: string) => string | undefined
+const SPECIAL: Readonly<Record<string, (str: Params) => ApiGatewayCall>> = {
+  FlushStageCache: (str) => ({ verb: 'DELETE', path: stagePath(str, 'cache/data') }),
+  FlushStageAuthorizersCache: (str) => ({ verb: 'DELETE', path: stagePath(str, 'cache/authorizers') }),
+  GenerateClientCertificate: () => ({ verb: 'POST', path: '/clientcertificates' }),
+  ImportApiKeys: () => ({ verb: 'POST', path: '/apikeys' }),
+  ImportRestApi: () => ({ verb: 'POST', path: '/restapis' }),
+  ImportApi: () => ({ verb: 'PUT', path: '/apis' }),
+  ReimportApi: (str) => ({ verb: 'PUT', path: str('apiId') ? `/apis/${str('apiId')}` : undefined }),
+  ImportDocumentationParts: (str) => ({
+    verb: 'PUT',
+    path: str('restApiId') ? `/restapis/${str('restApiId')}/documentation/parts` : undefined,
+  }),
+  // REST APIs tag with PUT /tags/{arn}, HTTP and WebSocket APIs with POST /v2/tags/{arn}; the
+  // tagged ARN tells them apart. IAM's resource is /tags/{url-encoded ARN} for both.
+  TagResource: (str) => ({
+    verb: /::\/apis\//.test(str('resourceArn') ?? '') ? 'POST' : 'PUT',
+    path: tagsPath(str),
+  }),
+  UntagResource: (str) => ({ verb: 'DELETE', path: tagsPath(str) }),
+  TestInvokeMethod: (str) => {
+    const [api, resource, method] = [str('restApiId'), str('resourceId'), str('httpMethod')]
+    return {
+      verb: 'POST',
+      path:
+        api && resource && method ? `/restapis/${api}/resources/${resource}/methods/${method}` : undefined,
+    }
+  },
+  TestInvokeAuthorizer: (str) => {
+    const [api, authorizer] = [str('restApiId'), str('authorizerId')]
+    return {
+      verb: 'POST',
+      path: api && authorizer ? `/restapis/${api}/authorizers/${authorizer}` : undefined,
+    }
+  },
+}
+
+function stagePath(str: Params, tail: string): string | undefined {
+  const [api, stage] = [str('restApiId'), str('stageName')]
+  return api && stage ? `/restapis/${api}/stages/${stage}/${tail}` : undefined
+}
+
+function tagsPath(str: Params): string | undefined {
+  const arn = str('resourceArn')
+  return arn ? `/tags/${encodeURIComponent(arn)}` : undefined
+}
+
 /** Sub-resources whose id field is not `<noun>Id`. */
 const ID_FIELD: Readonly<Record<string, string>> = {
   basepathmapping: 'basePath',
@@ -33,11 +85,12 @@ export function apiGatewayCall(
   eventName: string,
   params: Record<string, unknown> | null | undefined,
 ): ApiGatewayCall | undefined {
+  const p = params ?? {}
+  const str = (k: string) => (typeof p[k] === 'string' && p[k] !== '' ? (p[k] as string) : undefined)
+  if (Object.hasOwn(SPECIAL, eventName)) return SPECIAL[eventName]!(str)
   const verbEntry = VERBS.find(([p]) => eventName.startsWith(p))
   if (!verbEntry) return undefined
   const [prefix, verb] = verbEntry
-  const p = params ?? {}
-  const str = (k: string) => (typeof p[k] === 'string' && p[k] !== '' ? (p[k] as string) : undefined)
   let noun = eventName.slice(prefix.length)
   const plural = verb === 'GET' && /s$/.test(noun) && !/Address$/.test(noun)
   if (plural) noun = noun.slice(0, -1)
