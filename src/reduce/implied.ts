@@ -257,11 +257,18 @@ function present(v: unknown): boolean {
   return v === true || typeof v === 'number'
 }
 
+/** The model's trigger patterns, compiled once. */
+const PATTERNS = new Map<string, RegExp>()
+
 /** The values of the model's trigger members that are present (and match its pattern, if any). */
 function triggered(params: unknown, m: ModelAction): unknown[] {
   const found = findParams(params, m.when ?? []).filter(present)
   if (!m.match) return found
-  const re = new RegExp(m.match)
+  let re = PATTERNS.get(m.match)
+  if (!re) {
+    re = new RegExp(m.match)
+    PATTERNS.set(m.match, re)
+  }
   return found.filter((v) => typeof v === 'string' && re.test(v))
 }
 
