@@ -25,7 +25,10 @@ export interface StatementDiff {
   unused: string[]
   /** Granted, not used, and CloudTrail could not have shown it. */
   unknown: string[]
-  /** Actions used only on named resources but granted on wildcards. */
+  /**
+   * Actions used only on named resources but granted on patterns that name none (`*`, `role/*`);
+   * a pattern that keeps a name (`role/app-*`, `stack/app/*`) is scoped, whatever its region or account.
+   */
   broad: { action: string; grantedOn: string[]; usedOn: string[] }[]
 }
 
@@ -64,7 +67,10 @@ export function statementLabel(ref: StatementRef): string {
 export function diffPolicy(usage: Usage, granted: GrantedPolicies, expanded: ExpandedStatements): PolicyDiff {
   const used: UsedCheck[] = []
   const usedActions = new Set<string>()
-  const byStatement = new Map<string, { actions: Set<string>; broad: Map<string, Set<string>> }>()
+  const byStatement = new Map<
+    string,
+    { actions: Set<string>; broad: Map<string, Set<string>>; needsWildcard: Set<string> }
+  >()
   const sawDataEvents = usage.grants.some((g) => !g.inferred && blindSpotOf(g.action) === 'data-event')
   for (const g of usage.grants) {
     usedActions.add(g.action.toLowerCase())
@@ -85,11 +91,14 @@ export function diffPolicy(usage: Usage, granted: GrantedPolicies, expanded: Exp
       const label = statementLabel(ref)
       let s = byStatement.get(label)
       if (!s) {
-        s = { actions: new Set(), broad: new Map() }
+        s = { actions: new Set(), broad: new Map(), needsWildcard: new Set() }
         byStatement.set(label, s)
       }
       s.actions.add(g.action)
-      if (g.resource !== '*' && isWildcardResource(granted, ref)) {
+      // A use that itself names nothing (tag-on-create's `security-group/*`, an action on `*`)
+      // needs the wildcard: the statement is no broader than that use for this action.
+      if (namesNothing(g.resource)) s.needsWildcard.add(g.action)
+      else if (grantsOnlyUnnamed(granted, ref)) {
         const set = s.broad.get(g.action) ?? new Set()
         set.add(g.resource)
         s.broad.set(g.action, set)
@@ -118,6 +127,7 @@ export function diffPolicy(usage: Usage, granted: GrantedPolicies, expanded: Exp
         unused: st.Effect === 'Allow' ? unusedAll.filter((a) => !unknownSet.has(a)) : [],
         unknown: st.Effect === 'Allow' ? unknown : [],
         broad: [...(s?.broad ?? new Map<string, Set<string>>()).entries()]
+          .filter(([action]) => !s?.needsWildcard.has(action))
           .sort(([a], [b]) => (a < b ? -1 : 1))
           .map(([action, on]) => ({ action, grantedOn: resourcesOf(st), usedOn: [...on].sort() })),
       })
@@ -157,9 +167,25 @@ function resourcesOf(st: { Resource?: string | string[]; NotResource?: string | 
   return asArray(st.Resource)
 }
 
-function isWildcardResource(granted: GrantedPolicies, ref: StatementRef): boolean {
+function grantsOnlyUnnamed(granted: GrantedPolicies, ref: StatementRef): boolean {
   const st = granted.identity.find((p) => p.name === ref.policy)?.document.Statement[ref.index]
   if (!st) return false
   if (st.NotResource !== undefined) return true
-  return asArray(st.Resource).every((r) => r.includes('*') || r.includes('?'))
+  return asArray(st.Resource).every(namesNothing)
+}
+
+/**
+ * `*`, or an ARN whose resource part is `*`, `type/*` or `type:*`: it covers every resource of a
+ * kind. Region and account wildcards do not count, since a portable policy has them by design and
+ * still names its resources.
+ */
+export function namesNothing(pattern: string): boolean {
+  if (pattern === '*') return true
+  const parts = pattern.split(':')
+  if (parts.length < 6) return /[*?]/.test(pattern)
+  const resource = parts.slice(5).join(':')
+  // S3 ARNs have no resource type: `bucket/*` names its bucket.
+  if (parts[2] === 's3') return /^[*?/]*\*[*?/]*$/.test(resource)
+  // After the resource type, nothing but wildcards and separators (`stack/*/*`, `log-group:*`).
+  return /^([^*?/:]+[/:])?[*?/:]*\*[*?/:]*$/.test(resource)
 }
