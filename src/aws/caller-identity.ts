@@ -36,3 +36,24 @@ export function createCallerIdentity(aws: AwsClientOptions & { region?: string }
     },
   }
 }
+
+/**
+ * The default credential chain, resolved the way every iamtrail client resolves it (profile,
+ * SSO, credential_process, role_arn, environment, container, instance metadata) and memoized by
+ * the SDK: calling it again returns the same keys until they near expiry; `forceRefresh` asks the
+ * source for new ones. `record` resolves it once and shares it with the command.
+ */
+export async function createCredentialProvider(
+  aws: AwsClientOptions & { region?: string },
+): Promise<NonNullable<AwsClientOptions['credentials']>> {
+  const { STSClient } = await import('@aws-sdk/client-sts')
+  const client = new STSClient(sdkClientConfig(defaultRegion(aws.region), aws))
+  const provider = client.config.credentials
+  return async (options) => {
+    try {
+      return await provider(options)
+    } catch (err) {
+      throw awsFailureError(classifyAwsError(err), 'credentials', err)
+    }
+  }
+}

@@ -17,6 +17,16 @@ export function isOwnCall(userAgent: string | undefined): boolean {
 
 export interface AwsClientOptions {
   profile?: string
+  /**
+   * Credentials resolved once and shared (record: iamtrail and the command it runs sign with the
+   * same keys); without them each client resolves the default chain itself.
+   */
+  credentials?: (options?: { forceRefresh?: boolean }) => Promise<{
+    accessKeyId: string
+    secretAccessKey: string
+    sessionToken?: string
+    expiration?: Date
+  }>
 }
 
 /**
@@ -49,5 +59,6 @@ export function sdkClientConfig(region: string, aws: AwsClientOptions) {
     maxAttempts: SDK_MAX_ATTEMPTS,
     customUserAgent: [USER_AGENT],
     ...(aws.profile ? { profile: aws.profile } : {}),
+    ...(aws.credentials ? { credentials: aws.credentials } : {}),
   }
 }

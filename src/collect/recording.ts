@@ -8,6 +8,7 @@ import { IamtrailError } from '../errors.js'
 import type { CloudTrailEvent } from '../events/cloudtrail-event.js'
 import { openInput, readEvents } from '../events/read-events.js'
 import type { FindingSink } from '../findings.js'
+import type { ExcludedIdentity, IdentityEdge } from '../identity/graph.js'
 
 /**
  * A recording is a directory: `manifest.json` plus `events.ndjson.gz`, the raw CloudTrail events
@@ -36,6 +37,24 @@ export interface RecordingManifest {
   }
   counts: { events: number; perRegion: Record<string, number> }
   command?: { argv: string[]; exitCode: number | null }
+  /**
+   * The identity graph the recording followed: its roots (ARNs or access key ids), every access key
+   * that belonged to it, who assumed or passed whom. Absent in recordings of one principal.
+   */
+  identities?: {
+    roots: string[]
+    follow: boolean
+    accessKeys: string[]
+    edges: IdentityEdge[]
+    excluded: ExcludedIdentity[]
+  }
+  /** How `record` gave the command its credentials, and which keys it handed out. */
+  credentials?: {
+    sharing: 'container-endpoint'
+    source: string
+    keys: string[]
+    fetches: number
+  }
   /** How the `lookup` source asked CloudTrail, so `collect --resume` can ask again the same way. */
   lookup?: {
     attribute?: { key: 'AccessKeyId' | 'Username'; value: string }

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readManifest, readRecordingEvents } from '../../src/collect/recording.js'
 import { FindingList } from '../../src/findings.js'
-import { DEPLOY, EXPIRED, KEY, useFakeAws } from '../support/fake-aws-cli.js'
+import { DEFAULT_FAKE, DEPLOY, EXPIRED, KEY, OTHER_SESSION_KEY, useFakeAws } from '../support/fake-aws-cli.js'
 import { runCli } from '../support/run-cli.js'
 import { REPO_ROOT } from '../support/shared-data.js'
 
@@ -12,6 +13,8 @@ import { REPO_ROOT } from '../support/shared-data.js'
  * HTTP on 127.0.0.1 through AWS_ENDPOINT_URL_CLOUDTRAIL / AWS_ENDPOINT_URL_STS.
  */
 const t = useFakeAws()
+const BASE_KEY = 'AKIAFAKEBASEUSER0001'
+const DEPLOYER_ROLE = 'arn:aws:iam::123456789012:role/deployer'
 
 describe('iamtrail record', () => {
   it('runs the command, passes its exit code through, records its events and prints the policy', async () => {
@@ -138,6 +141,96 @@ describe('iamtrail record', () => {
     const m = await readManifest(rec)
     expect(m.command?.exitCode).toBe(143)
     expect(m.counts.events).toBe(3)
+  })
+
+  it('resolves a role_arn profile once and gives the command those very keys (no second AssumeRole)', async () => {
+    await t.restart({
+      ...DEFAULT_FAKE,
+      identities: {
+        ...DEFAULT_FAKE.identities,
+        [BASE_KEY]: { arn: 'arn:aws:iam::123456789012:user/dev', type: 'IAMUser' },
+      },
+    })
+    const config = join(t.dir, 'config')
+    await writeFile(
+      config,
+      `[profile dev]\nrole_arn = ${DEPLOYER_ROLE}\nsource_profile = base\nregion = eu-west-1\n[profile base]\naws_access_key_id = ${BASE_KEY}\naws_secret_access_key = s\n`,
+    )
+    const env = {
+      ...t.env(),
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SESSION_TOKEN: '',
+      AWS_PROFILE: 'dev',
+      AWS_CONFIG_FILE: config,
+    }
+    const rec = join(t.dir, 'role.rec')
+    const r = await runCli(['record', '--settle', '1s', '--recording', rec, '--', 'node', DEPLOY, '0'], {
+      env,
+    })
+    expect(r.code).toBe(0)
+    expect(r.stderr).toContain('role_arn arn:aws:iam::123456789012:role/deployer assumed from profile base')
+    expect(t.aws.requests.filter((q) => q.target === 'AssumeRole')).toHaveLength(1)
+    const m = await readManifest(rec)
+    expect(m.credentials).toMatchObject({ sharing: 'container-endpoint', keys: ['ASIAFAKEASSUMED00001'] })
+    expect(m.credentials?.fetches).toBeGreaterThanOrEqual(1)
+    expect(m.identities?.roots).toEqual(['ASIAFAKEASSUMED00001'])
+    expect(m.counts.events).toBe(3)
+    const events = await readRecordingEvents(rec, new FindingList())
+    expect(new Set(events.map((e) => e.userIdentity?.accessKeyId))).toEqual(new Set(['ASIAFAKEASSUMED00001']))
+  })
+
+  it('never narrows a role to one key: --principal <role> records every session of it', async () => {
+    const rec = join(t.dir, 'any-session.rec')
+    const r = await runCli(
+      [
+        'record',
+        '--settle',
+        '1s',
+        '--principal',
+        DEPLOYER_ROLE,
+        '--recording',
+        rec,
+        '--',
+        'node',
+        DEPLOY,
+        '0',
+        'other-session',
+      ],
+      { env: t.env() },
+    )
+    expect(r.code).toBe(0)
+    const events = await readRecordingEvents(rec, new FindingList())
+    // The fixture makes its calls with a key iamtrail never handed out: another session of the role.
+    expect(new Set(events.map((e) => e.userIdentity?.accessKeyId))).toEqual(new Set([OTHER_SESSION_KEY]))
+    const lookups = t.aws.requests.filter((q) => q.target === 'LookupEvents')
+    expect(lookups.every((q) => q.body.LookupAttributes === undefined)).toBe(true)
+  })
+
+  it('an empty recording exits non-zero and says what it looked for and why it may be empty', async () => {
+    const rec = join(t.dir, 'empty.rec')
+    const r = await runCli(
+      [
+        'record',
+        '--settle',
+        '1s',
+        '--max-wait',
+        '2s',
+        '--recording',
+        rec,
+        '--',
+        'node',
+        '-e',
+        'process.exit(0)',
+      ],
+      { env: t.env() },
+    )
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('the recording is empty')
+    expect(r.stderr).toContain(`looked for:  access key(s) ${KEY}`)
+    expect(r.stderr).toContain('credentials: access keys in environment variables')
+    expect(r.stderr).toContain('the command never fetched the shared credentials')
+    expect(r.stdout).not.toContain('{')
   })
 
   it('says when the command cannot be run', async () => {

@@ -13,10 +13,26 @@ export const KEY = 'ASIAFAKEDEPLOYER0001'
 export const EXPIRED = 'ASIAFAKEEXPIRED00001'
 export const DEPLOY = join(REPO_ROOT, 'test', 'cli', 'fixtures', 'fake-deploy.mjs')
 export const DEPLOYER_SESSION = 'arn:aws:sts::123456789012:assumed-role/deployer/ci-run'
+/** Another session of the deployer role, which iamtrail never hands out (fake-deploy.mjs `other-session`). */
+export const OTHER_SESSION_KEY = 'ASIAFAKEOTHERSESS001'
+/** CloudFormation acting as the CDK execution role (fake-deploy.mjs `cdk`). */
+export const CFN_EXEC_KEY = 'ASIAFAKECFNEXEC00001'
+export const CFN_EXEC_ROLE =
+  'arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-eu-west-1'
 
 export const DEFAULT_FAKE: FakeAwsOptions = {
   identities: {
     [KEY]: { arn: DEPLOYER_SESSION, type: 'AssumedRole', roleArn: 'arn:aws:iam::123456789012:role/deployer' },
+    [OTHER_SESSION_KEY]: {
+      arn: 'arn:aws:sts::123456789012:assumed-role/deployer/aws-go-sdk-1700000000',
+      type: 'AssumedRole',
+      roleArn: 'arn:aws:iam::123456789012:role/deployer',
+    },
+    [CFN_EXEC_KEY]: {
+      arn: 'arn:aws:sts::123456789012:assumed-role/cdk-hnb659fds-cfn-exec-role-123456789012-eu-west-1/AWSCloudFormation',
+      type: 'AssumedRole',
+      roleArn: CFN_EXEC_ROLE,
+    },
   },
   expiredKeys: [EXPIRED],
   deliveryDelayMs: 400,

@@ -33,6 +33,7 @@ export async function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
   const account = opts.account ?? '123456789012'
   const state: FakeAws = { url: '', requests: [], events: [], close: async () => {} }
   let throttleLeft = opts.throttleFirst ?? 0
+  let assumed = 0
   const emit = (
     accessKeyId: string,
     region: string,
@@ -40,6 +41,7 @@ export async function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
     eventName: string,
     userAgent: string,
     requestParameters: Record<string, unknown> | null = null,
+    extra: { responseElements?: Record<string, unknown>; invokedBy?: string } = {},
   ) => {
     const id = opts.identities[accessKeyId]
     if (!id) return
@@ -50,6 +52,7 @@ export async function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
         arn: id.arn,
         accountId: account,
         accessKeyId,
+        ...(extra.invokedBy ? { invokedBy: extra.invokedBy } : {}),
         ...(id.roleArn
           ? { sessionContext: { sessionIssuer: { type: 'Role', arn: id.roleArn, accountId: account } } }
           : {}),
@@ -58,10 +61,10 @@ export async function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
       eventSource,
       eventName,
       awsRegion: region,
-      sourceIPAddress: '203.0.113.10',
-      userAgent,
+      sourceIPAddress: extra.invokedBy ?? '203.0.113.10',
+      userAgent: extra.invokedBy ?? userAgent,
       requestParameters,
-      responseElements: null,
+      responseElements: extra.responseElements ?? null,
       requestID: randomUUID(),
       eventID: randomUUID(),
       readOnly: false,
@@ -83,6 +86,7 @@ export async function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
         eventSource: string
         eventName: string
         requestParameters?: Record<string, unknown>
+        invokedBy?: string
       }
       emit(
         e.accessKeyId,
@@ -91,6 +95,7 @@ export async function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
         e.eventName,
         'aws-cli/2.15.0 fake-deploy',
         e.requestParameters,
+        e.invokedBy ? { invokedBy: e.invokedBy } : {},
       )
       res.end('{}')
       return
@@ -136,6 +141,48 @@ export async function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
       res.setHeader('content-type', 'text/xml')
       res.end(
         `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>${id?.arn ?? ''}</Arn><UserId>AIDAEXAMPLE</UserId><Account>${account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+      )
+      return
+    }
+    if (form.get('Action') === 'AssumeRole') {
+      // Like STS: fresh keys on every call, and an AssumeRole event naming them.
+      const caller = opts.identities[key]
+      if (!caller) {
+        res.statusCode = 403
+        res.end(
+          '<ErrorResponse><Error><Code>InvalidClientTokenId</Code><Message>unknown key</Message></Error></ErrorResponse>',
+        )
+        return
+      }
+      const roleArn = form.get('RoleArn') ?? ''
+      const sessionName = form.get('RoleSessionName') ?? 'session'
+      const newKey = `ASIAFAKEASSUMED${String(++assumed).padStart(5, '0')}`
+      const sessionArn = `arn:aws:sts::${account}:assumed-role/${roleArn.split('/').pop()}/${sessionName}`
+      opts.identities[newKey] = { arn: sessionArn, type: 'AssumedRole', roleArn }
+      state.requests.push({
+        target: 'AssumeRole',
+        at: Date.now(),
+        userAgent: ua,
+        body: { roleArn, sessionName },
+      })
+      const expiration = new Date(Date.now() + 3_600_000).toISOString()
+      emit(
+        key,
+        'us-east-1',
+        'sts.amazonaws.com',
+        'AssumeRole',
+        ua,
+        { roleArn, roleSessionName: sessionName },
+        {
+          responseElements: {
+            credentials: { accessKeyId: newKey, sessionToken: 'fake', expiration },
+            assumedRoleUser: { assumedRoleId: `AROAFAKE:${sessionName}`, arn: sessionArn },
+          },
+        },
+      )
+      res.setHeader('content-type', 'text/xml')
+      res.end(
+        `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>${newKey}</AccessKeyId><SecretAccessKey>fake-secret</SecretAccessKey><SessionToken>fake-token</SessionToken><Expiration>${expiration}</Expiration></Credentials><AssumedRoleUser><Arn>${sessionArn}</Arn><AssumedRoleId>AROAFAKE:${sessionName}</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></AssumeRoleResponse>`,
       )
       return
     }

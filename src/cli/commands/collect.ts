@@ -1,11 +1,13 @@
 import { type Command, Option } from 'commander'
 import { awsFailureError } from '../../aws/aws-errors.js'
+import type { AwsClientOptions } from '../../aws/sdk-config.js'
 import { systemClock } from '../../collect/clock.js'
 import { withGlobalRegion } from '../../collect/lookup/collect-lookup.js'
 import { createCloudTrailLookup } from '../../collect/lookup/lookup-port.js'
 import {
   type LookupRecordingResult,
   principalFromManifest,
+  principalText,
   recordLookup,
 } from '../../collect/lookup/lookup-recording.js'
 import { RegionLimiters } from '../../collect/lookup/rate-limiter.js'
@@ -13,6 +15,7 @@ import { readManifest, readRecordingEvents } from '../../collect/recording.js'
 import { EXIT, IamtrailError } from '../../errors.js'
 import type { PrincipalSelector } from '../../events/principal.js'
 import { FindingList } from '../../findings.js'
+import { IdentityGraph } from '../../identity/graph.js'
 import { abortOnInterrupt } from '../interrupt.js'
 import { parseDuration, parseRegions, parseSelector, parseTime } from '../parse-options.js'
 import { createProgress } from '../progress.js'
@@ -159,10 +162,17 @@ async function resumeLookup(opts: CollectOptions): Promise<void> {
     )
   }
   const attribute = manifest.lookup?.attribute
+  // A recording of an identity graph is asked again from its roots, following again.
+  const roots = manifest.identities?.roots.map(principalFromManifest)
+  const graph =
+    roots && manifest.identities ? new IdentityGraph(roots, manifest.identities.follow) : undefined
   await runLookupRecording(opts, {
     path,
     name: manifest.name,
-    principal: principalFromManifest(manifest.principal),
+    label: manifest.principal,
+    principal: roots?.[0] ?? principalFromManifest(manifest.principal),
+    ...(graph ? { graph } : {}),
+    ...(manifest.credentials ? { credentials: () => manifest.credentials! } : {}),
     ...(attribute?.key === 'AccessKeyId' ? { accessKeyId: attribute.value } : {}),
     window: { start: new Date(manifest.window.start), end: new Date(manifest.window.end) },
     regions: manifest.regions,
@@ -174,15 +184,36 @@ async function resumeLookup(opts: CollectOptions): Promise<void> {
 
 export type LookupRun = Omit<Parameters<typeof recordLookup>[0], 'lookup' | 'settleMs' | 'maxWaitMs'>
 
+/**
+ * CloudTrail delivers within about 5 minutes on average: nothing at all this long after the window
+ * end usually means the wrong principal or keys are being looked for, and a user should hear so
+ * now rather than at the end of --max-wait.
+ */
+export const EARLY_WARNING_MS = 3 * 60_000
+
 /** Shared by `collect` and `record`: progress, Ctrl-C, the SDK port, and the result's exit code. */
 export async function runLookupRecording(
   opts: Pick<CollectOptions, 'settle' | 'maxWait' | 'profile' | 'quiet' | 'format'>,
   run: LookupRun,
+  extra: { credentials?: AwsClientOptions['credentials']; lookingFor?: () => string } = {},
 ): Promise<LookupRecordingResult> {
   const settleMs = parseDuration(opts.settle, '--settle')
   const maxWaitMs = parseDuration(opts.maxWait, '--max-wait')
   const limiters = new RegionLimiters(systemClock)
-  const lookup = createCloudTrailLookup(opts.profile ? { profile: opts.profile } : {}, limiters)
+  const aws: AwsClientOptions = {
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(extra.credentials ? { credentials: extra.credentials } : {}),
+  }
+  const lookup = createCloudTrailLookup(aws, limiters)
+  let warned = false
+  const warnIfNothing = (total: number) => {
+    if (warned || total > 0 || Date.now() - run.window.end.getTime() < EARLY_WARNING_MS) return
+    warned = true
+    const who = extra.lookingFor?.() ?? principalText(run.principal)
+    process.stderr.write(
+      `\niamtrail: warning: no events yet ${Math.round(EARLY_WARNING_MS / 60_000)} minutes after the window end (CloudTrail usually delivers within 5); looking for ${who}. Still waiting up to --max-wait ${opts.maxWait}.\n`,
+    )
+  }
   const progress = createProgress(withGlobalRegion(run.regions), process.stderr, opts.quiet)
   const interrupt = abortOnInterrupt(() =>
     process.stderr.write('\niamtrail: interrupted; saving what was collected (Ctrl-C again to quit now)\n'),
@@ -196,7 +227,10 @@ export async function runLookupRecording(
       settleMs,
       maxWaitMs,
       signal: interrupt.signal,
-      onProgress: (p) => progress.update(p),
+      onProgress: (p) => {
+        progress.update(p)
+        if (p.kind === 'poll-done') warnIfNothing(p.total)
+      },
     })
   } finally {
     progress.done()

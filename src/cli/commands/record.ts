@@ -1,11 +1,14 @@
 import type { Command } from 'commander'
-import { createCallerIdentity } from '../../aws/caller-identity.js'
+import { describeCredentialSource, readProfile } from '../../aws/aws-config-files.js'
+import { createCallerIdentity, createCredentialProvider } from '../../aws/caller-identity.js'
+import { childEnvironment, serveCredentials } from '../../collect/credentials-endpoint.js'
 import { withGlobalRegion } from '../../collect/lookup/collect-lookup.js'
 import { principalText } from '../../collect/lookup/lookup-recording.js'
-import { runCommand } from '../../collect/run-command.js'
+import { type CommandRun, runCommand } from '../../collect/run-command.js'
 import { EXIT, IamtrailError } from '../../errors.js'
-import { matchesPrincipal, type PrincipalSelector, parsePrincipal } from '../../events/principal.js'
+import { type PrincipalSelector, parsePrincipal } from '../../events/principal.js'
 import { FindingList } from '../../findings.js'
+import { IdentityGraph } from '../../identity/graph.js'
 import { usageFromInputs } from '../../pipeline.js'
 import { parseRegions } from '../parse-options.js'
 import {
@@ -25,6 +28,7 @@ interface RecordOptions extends PolicyOutputOptions {
   maxWait: string
   profile?: string
   region?: string
+  follow: boolean
 }
 
 export function registerRecord(program: Command): Command {
@@ -41,7 +45,11 @@ export function registerRecord(program: Command): Command {
     .option('-o, --output <file>', 'write the policy to a file instead of stdout (atomically)')
     .option('--settle <duration>', 'stop once no new events arrived for this long', '5m')
     .option('--max-wait <duration>', 'stop waiting for delivery after this long', '20m')
-    .option('--profile <profile>', 'AWS profile, for iamtrail and passed to the command as AWS_PROFILE')
+    .option(
+      '--profile <profile>',
+      'AWS profile: iamtrail resolves it once and shares the credentials with the command',
+    )
+    .option('--no-follow', 'only the recorded identity, not the roles it assumes or passes to CloudFormation')
     .option('--region <region>', 'AWS region (as in the AWS CLI); the default for --regions')
     .option('--force', 'replace --recording / --output if they exist', false)
     .option('-q, --quiet', 'no progress or summary on stderr', false)
@@ -65,31 +73,55 @@ Exit code: the command's when it failed; else 0, 2 if a region could not be coll
       ...(opts.profile ? { profile: opts.profile } : {}),
       ...(opts.region ? { region: opts.region } : {}),
     }
-    const caller = await createCallerIdentity(aws).getCallerIdentity()
-    const principal = opts.principal ? parsePrincipal(opts.principal) : parsePrincipal(caller.arn)
-    // The caller's access key finds its calls most selectively, but only when the caller is the
-    // principal being recorded (a command may assume another role, e.g. terraform's assume_role).
-    const accessKeyId = caller.accessKeyId && isCaller(principal, caller.arn) ? caller.accessKeyId : undefined
+    // Resolved once, here: a role_arn or SSO profile, or a minting credential_process, would give the
+    // command other keys and another session than iamtrail's, and its calls could not be found.
+    const credentials = await createCredentialProvider(aws)
+    const caller = await createCallerIdentity({ ...aws, credentials }).getCallerIdentity()
+    const profile = await readProfile(process.env, opts.profile)
+    const source = describeCredentialSource(
+      process.env,
+      profile,
+      Boolean(opts.profile || process.env.AWS_PROFILE),
+    )
+    const roots = opts.principal ? [parsePrincipal(opts.principal)] : undefined
     const regions = parseRegions(
-      opts.regions ?? opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
+      opts.regions ??
+        opts.region ??
+        process.env.AWS_REGION ??
+        process.env.AWS_DEFAULT_REGION ??
+        profile.values.region,
     )
     if (regions.length === 0) {
       process.stderr.write(
         'iamtrail: warning: no --regions, --region or AWS_REGION: only us-east-1 (global services) is collected\n',
       )
     }
+    const endpoint = await serveCredentials(credentials)
     if (!opts.quiet) {
+      const who = roots?.[0] ? principalText(roots[0]) : 'every call signed with the keys it hands out'
+      const follow = opts.follow ? ', following the roles it hands work to' : ''
       process.stderr.write(
-        `iamtrail: recording ${principalText(principal)} (caller ${caller.arn}) in ${withGlobalRegion(regions).join(', ')}\n`,
+        `iamtrail: recording ${who} (caller ${caller.arn}; ${source}) in ${withGlobalRegion(regions).join(', ')}${follow}\n` +
+          `iamtrail: the command gets these credentials from ${endpoint.url} (AWS_CONTAINER_CREDENTIALS_FULL_URI); AWS_PROFILE and credential variables are unset for it\n`,
       )
     }
-    const env = opts.profile ? { ...process.env, AWS_PROFILE: opts.profile } : process.env
-    const run = await runCommand(argv, env)
+    const child = await childEnvironment(process.env, endpoint, profile)
+    let run: CommandRun
+    try {
+      run = await runCommand(argv, child.env)
+    } finally {
+      await endpoint.close()
+      await child.dispose()
+    }
     if (!opts.quiet) {
       process.stderr.write(
-        `iamtrail: command exited with ${run.exitCode} after ${Math.round((run.end.getTime() - run.start.getTime()) / 1000)} s; collecting its CloudTrail events\n`,
+        `iamtrail: command exited with ${run.exitCode} after ${Math.round((run.end.getTime() - run.start.getTime()) / 1000)} s (it fetched credentials ${endpoint.fetches} time(s)); collecting its CloudTrail events\n`,
       )
     }
+    // Never narrowed to one key: a role means all its sessions; without --principal, every key handed out.
+    const selectors: PrincipalSelector[] =
+      roots ?? endpoint.keys.map((id): PrincipalSelector => ({ kind: 'access-key', id }))
+    const graph = new IdentityGraph(selectors, opts.follow)
     const path = opts.recording ?? `${opts.name}-${compactTime(run.start)}.rec`
     let result: Awaited<ReturnType<typeof runLookupRecording>>
     try {
@@ -98,13 +130,21 @@ Exit code: the command's when it failed; else 0, 2 if a region could not be coll
         {
           path,
           name: opts.name,
-          principal,
-          ...(accessKeyId ? { accessKeyId } : {}),
+          principal: selectors[0] as PrincipalSelector,
+          label: roots ? principalText(selectors[0] as PrincipalSelector) : caller.arn,
+          graph,
           window: { start: run.start, end: run.end },
           regions,
           force: opts.force,
           command: { argv: run.argv, exitCode: run.exitCode },
+          credentials: () => ({
+            sharing: 'container-endpoint',
+            source,
+            keys: [...endpoint.keys],
+            fetches: endpoint.fetches,
+          }),
         },
+        { credentials, lookingFor: () => describeSearch(graph) },
       )
     } catch (err) {
       // Credentials that expired during a long deploy: say so, but keep the command's exit code.
@@ -114,41 +154,65 @@ Exit code: the command's when it failed; else 0, 2 if a region could not be coll
       return
     }
     const collectedExit = process.exitCode
-    if (result.manifest.counts.events > 0) {
-      const findings = new FindingList()
-      const usage = await usageFromInputs({ inputs: [path], window: {}, sink: findings })
-      const code = await writePolicy(usage, findings.items, opts)
-      if (code !== EXIT.ok && run.exitCode === 0) {
-        process.exitCode = code
-        return
-      }
-    } else {
+    if (result.manifest.counts.events === 0) {
       process.stderr.write(
-        `iamtrail: no CloudTrail events of ${principalText(principal)} in the window; no policy printed\n`,
+        emptyRecordingMessage({
+          graph,
+          window: result.manifest.window,
+          regions: result.manifest.regions,
+          source,
+          fetches: endpoint.fetches,
+          waitedMs: result.manifest.settle.waitedMs ?? 0,
+        }),
       )
+      // An empty recording is no success: its policy would grant nothing the deploy needs.
+      process.exitCode = run.exitCode !== 0 ? run.exitCode : EXIT.incomplete
+      return
     }
-    process.exitCode = run.exitCode !== 0 ? run.exitCode : (collectedExit ?? EXIT.ok)
+    const findings = new FindingList()
+    const usage = await usageFromInputs({ inputs: [path], window: {}, sink: findings })
+    const code = await writePolicy(usage, findings.items, opts)
+    if (code !== EXIT.ok && run.exitCode === 0) process.exitCode = code
+    else process.exitCode = run.exitCode !== 0 ? run.exitCode : (collectedExit ?? EXIT.ok)
   })
 }
 
-function isCaller(sel: PrincipalSelector, callerArn: string): boolean {
-  const type = callerArn.includes(':assumed-role/')
-    ? 'AssumedRole'
-    : callerArn.endsWith(':root')
-      ? 'Root'
-      : 'IAMUser'
-  const accountId = callerArn.split(':')[4]
-  return matchesPrincipal(
-    {
-      eventTime: '',
-      eventSource: '',
-      eventName: '',
-      awsRegion: '',
-      eventID: '',
-      userIdentity: { type, arn: callerArn, ...(accountId ? { accountId } : {}) },
-    },
-    sel,
-  )
+/** What was looked for, in words: the roots, and the keys and roles followed from them. */
+export function describeSearch(graph: IdentityGraph): string {
+  const roots = graph.roots.filter((r) => r.kind !== 'access-key').map(principalText)
+  const keys = graph.accessKeys()
+  const roles = graph.passedRoles().map((r) => r.roleArn)
+  return [
+    ...(roots.length ? [roots.join(', ')] : []),
+    ...(keys.length ? [`access key(s) ${keys.join(', ')}`] : []),
+    ...(roles.length ? [`the CloudFormation sessions of ${roles.join(', ')}`] : []),
+  ].join('; ')
+}
+
+/**
+ * Why a recording is empty, with what a user can check: which keys were looked for, where, the
+ * credential type, and whether the command used the shared credentials at all.
+ */
+export function emptyRecordingMessage(r: {
+  graph: IdentityGraph
+  window: { start: string; end: string }
+  regions: string[]
+  source: string
+  fetches: number
+  waitedMs: number
+}): string {
+  const used =
+    r.fetches > 0
+      ? `the command fetched the shared credentials ${r.fetches} time(s), so its calls were signed with the keys above: they may not have reached CloudTrail yet (iamtrail collect --resume tops the recording up), or went to regions not collected (--regions)`
+      : 'the command never fetched the shared credentials: it resolved its own (a profile or keys named in its own configuration, e.g. a Terraform provider block), so its calls are not attributable to these keys'
+  return [
+    'iamtrail: error: the recording is empty: no CloudTrail events of the recorded identities in the window; no policy printed',
+    `  looked for:  ${describeSearch(r.graph)}`,
+    `  window:      ${r.window.start} – ${r.window.end}, regions ${r.regions.join(', ')}, waited ${Math.round(r.waitedMs / 1000)} s`,
+    `  credentials: ${r.source}`,
+    `  ${used}`,
+    '',
+  ].join('\n')
 }
 
 function compactTime(d: Date): string {

@@ -1,10 +1,17 @@
 import type { CloudTrailEvent } from '../../events/cloudtrail-event.js'
 import type { PrincipalSelector } from '../../events/principal.js'
 import { type Finding, finding } from '../../findings.js'
+import type { IdentityGraph } from '../../identity/graph.js'
 import { type Clock, systemClock } from '../clock.js'
 import { EventStore } from '../event-store.js'
 import { DEFAULT_MAX_WAIT_MS, DEFAULT_SETTLE_MS, type SettleResult, settle } from '../settle.js'
-import { type CollectProgress, lookupAttributeFor, lookupRegion } from './lookup.js'
+import {
+  type CollectProgress,
+  lookupAttributeFor,
+  lookupAttributesForGraph,
+  lookupRegion,
+  lookupRegionBy,
+} from './lookup.js'
 import type { CloudTrailLookup, LookupAttribute } from './lookup-port.js'
 import { RegionLimiters } from './rate-limiter.js'
 
@@ -28,6 +35,12 @@ export interface LookupCollectRequest {
   principal: PrincipalSelector
   /** The access key of the recorded session, when known: the most selective lookup attribute. */
   accessKeyId?: string
+  /**
+   * Collect an identity graph instead of one principal: its members' events, following the
+   * sessions and service roles they hand work to. Each poll re-reads the window, so identities
+   * found late (a key whose AssumeRole arrived after its calls) are collected on the next poll.
+   */
+  graph?: IdentityGraph
   window: { start: Date; end: Date }
   regions: readonly string[]
   settleMs?: number
@@ -55,7 +68,7 @@ export interface LookupCollection {
 export async function collectLookup(req: LookupCollectRequest): Promise<LookupCollection> {
   const clock = req.clock ?? systemClock
   const regions = withGlobalRegion(req.regions)
-  const attribute = lookupAttributeFor(req.principal, req.accessKeyId)
+  const attribute = req.graph ? undefined : lookupAttributeFor(req.principal, req.accessKeyId)
   const limiters = req.limiters ?? new RegionLimiters(clock)
   const store = new EventStore()
   if (req.seed) for (const e of req.seed.events) store.add(e, req.seed.regionOf(e))
@@ -73,8 +86,8 @@ export async function collectLookup(req: LookupCollectRequest): Promise<LookupCo
     ...(req.pollIntervalMs !== undefined ? { pollIntervalMs: req.pollIntervalMs } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
     ...(req.onProgress ? { onProgress: req.onProgress } : {}),
-    runPass: (region, poll) =>
-      lookupRegion({
+    runPass: (region, poll) => {
+      const pass = {
         lookup: req.lookup,
         limiter: limiters.for(region),
         clock,
@@ -82,10 +95,14 @@ export async function collectLookup(req: LookupCollectRequest): Promise<LookupCo
         window: padded,
         principal: req.principal,
         poll,
-        ...(attribute ? { attribute } : {}),
         ...(req.signal ? { signal: req.signal } : {}),
         ...(req.onProgress ? { onProgress: req.onProgress } : {}),
-      }),
+      }
+      const graph = req.graph
+      if (!graph) return lookupRegion(attribute ? { ...pass, attribute } : pass)
+      const attributes = lookupAttributesForGraph(graph.roots, graph.accessKeys(), graph.passedRoles().length)
+      return lookupRegionBy({ ...pass, keep: (e) => graph.admit(e) }, attributes)
+    },
   })
   const findings: Finding[] = []
   for (const [region, f] of Object.entries(result.failedRegions)) {

@@ -15,7 +15,11 @@ import {
 export interface LookupRecordingRequest extends Omit<LookupCollectRequest, 'seed'> {
   path: string
   name: string
+  /** The manifest's `principal`, when not the selector's text (record: the caller of the keys). */
+  label?: string
   command?: { argv: string[]; exitCode: number | null }
+  /** Known once the command has run (the keys the endpoint handed out); saved in the manifest. */
+  credentials?: () => NonNullable<RecordingManifest['credentials']>
   force?: boolean
   /** Events of the recording being resumed. */
   seed?: readonly CloudTrailEvent[]
@@ -44,6 +48,7 @@ export async function recordLookup(req: LookupRecordingRequest): Promise<LookupR
     window: req.window,
     regions: req.regions,
     ...(req.accessKeyId ? { accessKeyId: req.accessKeyId } : {}),
+    ...(req.graph ? { graph: req.graph } : {}),
     ...(req.settleMs !== undefined ? { settleMs: req.settleMs } : {}),
     ...(req.maxWaitMs !== undefined ? { maxWaitMs: req.maxWaitMs } : {}),
     ...(req.pollIntervalMs !== undefined ? { pollIntervalMs: req.pollIntervalMs } : {}),
@@ -61,7 +66,7 @@ export async function recordLookup(req: LookupRecordingRequest): Promise<LookupR
     format: RECORDING_FORMAT,
     iamtrailVersion: IAMTRAIL_VERSION,
     name: req.name,
-    principal: principalText(req.principal),
+    principal: req.label ?? principalText(req.principal),
     window: { start: req.window.start.toISOString(), end: req.window.end.toISOString() },
     regions: collection.regions,
     sources: ['lookup'],
@@ -77,6 +82,16 @@ export async function recordLookup(req: LookupRecordingRequest): Promise<LookupR
     createdAt: new Date((req.clock ?? { now: Date.now }).now()).toISOString(),
   }
   if (req.command) manifest.command = req.command
+  if (req.graph) {
+    manifest.identities = {
+      roots: req.graph.roots.map(principalText),
+      follow: req.graph.follow,
+      accessKeys: req.graph.accessKeys(),
+      edges: [...req.graph.edges()],
+      excluded: [...req.graph.excluded()],
+    }
+  }
+  if (req.credentials) manifest.credentials = req.credentials()
   const saved = req.command !== undefined || !(s.fatal && collection.events.length === 0)
   if (saved) await writeRecording(req.path, manifest, collection.events, req.force ?? false)
   return { manifest, collection, findings: collection.findings, saved }

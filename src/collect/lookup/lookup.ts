@@ -24,6 +24,8 @@ export interface RegionPassRequest {
   /** Already padded for clock skew: the range asked of CloudTrail and kept on the client. */
   window: { start: Date; end: Date }
   principal: PrincipalSelector
+  /** Which events to keep, when not just the principal's (an identity graph's `admit`). */
+  keep?: (e: CloudTrailEvent) => boolean
   poll: number
   signal?: AbortSignal
   onProgress?: (p: CollectProgress) => void
@@ -100,7 +102,7 @@ export async function lookupRegion(req: RegionPassRequest): Promise<RegionPass> 
       }
       if (isOwnCall(e.userAgent)) continue
       if (!inWindow(e.eventTime, window)) continue
-      if (!matchesPrincipal(e, req.principal)) continue
+      if (!(req.keep ? req.keep(e) : matchesPrincipal(e, req.principal))) continue
       pass.events.push(e)
     }
     req.onProgress?.({
@@ -117,6 +119,49 @@ export async function lookupRegion(req: RegionPassRequest): Promise<RegionPass> 
 
 function abortedFailure(): AwsFailure {
   return { kind: 'aborted', code: 'AbortError', message: 'interrupted' }
+}
+
+/**
+ * One pass per lookup attribute (an identity graph's keys and roles), as one region's pass: events
+ * together, the first failure ends it. `undefined` in the list is a pass over the whole window.
+ */
+export async function lookupRegionBy(
+  req: Omit<RegionPassRequest, 'attribute'>,
+  attributes: readonly (LookupAttribute | undefined)[],
+): Promise<RegionPass> {
+  const all: RegionPass = { region: req.region, events: [], pages: 0, throttles: 0, unreadable: 0 }
+  for (const attribute of attributes) {
+    const pass = await lookupRegion(attribute ? { ...req, attribute } : req)
+    all.events.push(...pass.events)
+    all.pages += pass.pages
+    all.throttles += pass.throttles
+    all.unreadable += pass.unreadable
+    if (pass.failure) return { ...all, failure: pass.failure }
+  }
+  return all
+}
+
+/**
+ * What to ask LookupEvents for an identity graph: each access key it knows (handed out or created
+ * by a member) by AccessKeyId, the CloudFormation service roles by their session name, and the
+ * roots by their own attribute. A root with none (a role: every session) means the whole window,
+ * which covers everything else.
+ */
+export function lookupAttributesForGraph(
+  roots: readonly PrincipalSelector[],
+  keys: readonly string[],
+  passedRoles: number,
+): (LookupAttribute | undefined)[] {
+  const out = new Map<string, LookupAttribute>()
+  for (const r of roots) {
+    if (r.kind === 'access-key') continue
+    const a = lookupAttributeFor(r)
+    if (!a) return [undefined]
+    out.set(`${a.key}=${a.value}`, a)
+  }
+  for (const k of keys) out.set(`AccessKeyId=${k}`, { key: 'AccessKeyId', value: k })
+  if (passedRoles > 0) out.set('Username=AWSCloudFormation', { key: 'Username', value: 'AWSCloudFormation' })
+  return [...out.values()]
 }
 
 /**
