@@ -28,6 +28,14 @@ export const FINDING_CODES = {
     severity: 'warning',
     title: 'A resource ARN could not be built; the grant uses "*"',
   },
+  'resource.widened-unscoped': {
+    severity: 'warning',
+    title: 'A created resource name was widened and no condition could scope the widening',
+  },
+  'resource.prefix-scope': {
+    severity: 'info',
+    title: 'A --resources prefix: scope admits resources no recorded call used',
+  },
   'inference.unresolved': {
     severity: 'warning',
     title: 'A permission-only action was needed but its target is unknown',

@@ -9,6 +9,7 @@ import { type InputsReduction, reduceInParallel } from './parallel/reduce-parall
 import { createMapper } from './reduce/create-mapper.js'
 import { type ReduceResult, reduceEvents, selectorLabel } from './reduce/reduce-events.js'
 import type { Usage } from './reduce/usage.js'
+import { CreationCollector, CreationIndex } from './synthesize/provenance.js'
 
 export interface UsageRequest {
   inputs: readonly string[]
@@ -28,16 +29,20 @@ export interface UsageRequest {
 export interface UsageResult extends ReduceResult {
   usage: Usage
   catalog: Catalog
+  /** What the inputs created: which names are the deploy's own (see synthesize/provenance.ts). */
+  creations: CreationIndex
 }
 
 /**
  * One pass over the inputs: every principal's usage (or the selected one's), with the pass's stats.
  * `creep` reports on many principals from one pass; `usageFromInputs` picks the one it needs.
  */
-export async function reduceInputs(req: UsageRequest): Promise<ReduceResult & { catalog: Catalog }> {
+export async function reduceInputs(
+  req: UsageRequest,
+): Promise<ReduceResult & { catalog: Catalog; creations: CreationIndex }> {
   const catalog = req.catalog ?? new Catalog()
   const needle = req.principal ? needleFor(req.principal) : undefined
-  const { result, fileStats, skippedEvents, skippedFiles } =
+  const { result, fileStats, skippedEvents, skippedFiles, creations } =
     (req.jobs ?? 1) > 1
       ? await reduceInParallel({ ...req, catalog, ...(needle ? { needle } : {}) }, req.jobs ?? 1)
       : await reduceHere(req, catalog, needle)
@@ -48,7 +53,7 @@ export async function reduceInputs(req: UsageRequest): Promise<ReduceResult & { 
       (result.stats.skipped['another principal'] ?? 0) + skippedEvents
   }
   if (skippedFiles) result.stats.skipped['files without the principal (not parsed)'] = skippedFiles
-  return { ...result, catalog }
+  return { ...result, catalog, creations: new CreationIndex(creations) }
 }
 
 /**
@@ -97,10 +102,17 @@ async function reduceHere(
 ): Promise<InputsReduction> {
   const fileStats: FileStats = { filesRead: 0, filesSkipped: 0, filesWithErrors: 0 }
   const { ctx, skipped } = skippingContext(req.sink, needle)
-  const events = readInputs(req.inputs, req.window, ctx, fileStats)
+  const created = new CreationCollector()
+  const events = created.tap(readInputs(req.inputs, req.window, ctx, fileStats))
   const opts = { window: req.window, mapper: createMapper(catalog), catalog, sink: req.sink }
   const result = await reduceEvents(events, req.principal ? { ...opts, principal: req.principal } : opts)
-  return { result, fileStats, skippedEvents: skipped.events, skippedFiles: skipped.files }
+  return {
+    result,
+    fileStats,
+    skippedEvents: skipped.events,
+    skippedFiles: skipped.files,
+    creations: created.snapshot(),
+  }
 }
 
 /** A principal that did nothing in the window: for `creep`, the clearest case of creep. */

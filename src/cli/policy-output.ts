@@ -10,6 +10,8 @@ import { renderMarkdown } from '../render/markdown.js'
 import { accountsAndRegions, placehold } from '../render/portable.js'
 import { renderTerraform } from '../render/terraform.js'
 import { buildPolicy, DEFAULT_BUILD, parseResourceMode } from '../synthesize/build-policy.js'
+import type { Generalization } from '../synthesize/generalize.js'
+import { recordedFacts } from '../synthesize/scope.js'
 import { keptGrants } from '../synthesize/statements.js'
 import { writeOutput } from './output.js'
 import { formatSummary } from './summary.js'
@@ -100,6 +102,7 @@ export async function writePolicy(
     allowActionWildcards: opts.allowActionWildcards,
     maxSize,
     maxPolicies: positiveInt(opts.maxPolicies, '--max-policies'),
+    creations: result.creations,
   })
   const description = `Least privilege for ${result.usage.principal}, from CloudTrail evidence (iamtrail)`
   let text: string
@@ -132,19 +135,17 @@ export async function writePolicy(
   }
   await writeOutput(text, opts.output, opts.force)
   if (!opts.quiet) {
-    process.stderr.write(formatSummary(result.stats, result.usage, findings))
-    for (const g of built.generalizations) {
-      process.stderr.write(
-        `  generalized ${g.type}: ${g.from.length > 3 ? `${g.from.slice(0, 3).join(', ')} (+${g.from.length - 3})` : g.from.join(', ')} → ${g.to} (${g.why})\n`,
-      )
-    }
+    process.stderr.write(formatSummary(result.stats, result.usage, [...findings, ...built.findings]))
+    for (const g of built.generalizations) process.stderr.write(formatGeneralization(g))
     process.stderr.write(
       `  policy: ${built.documents.length} document(s) of ${built.sizes.join(', ')} characters (limit ${maxSize})\n`,
     )
   }
   if (!opts.verify) return EXIT.ok
   const grants = keptGrants(result.usage, { excludeDenied: opts.excludeDenied })
-  const failures = verifyPolicy(grants, result.usage.principal, built.documents)
+  const failures = verifyPolicy(grants, result.usage.principal, built.documents, (g) =>
+    recordedFacts(g, result.creations),
+  )
   for (const f of failures) {
     const extra = f.decision.result === 'conditional' ? ` (needs ${f.decision.keys.join(', ')})` : ''
     process.stderr.write(
@@ -171,6 +172,17 @@ export async function writePolicy(
     `iamtrail: verify: all ${grants.length} recorded grants are allowed by the policy, and every action the operation model requires for the recorded calls\n`,
   )
   return EXIT.ok
+}
+
+/** One widening on stderr: before → after (what widened), and on the next lines why it may and how it is scoped. */
+export function formatGeneralization(g: Generalization): string {
+  const from =
+    g.from.length > 3 ? `${g.from.slice(0, 3).join(', ')} (+${g.from.length - 3})` : g.from.join(', ')
+  const lines = [`  generalized ${g.type}: ${from} → ${g.to} (${g.why})`]
+  for (const e of g.evidence) lines.push(`      evidence: ${e}`)
+  for (const s of g.scope) lines.push(`      scope: ${s}`)
+  if (g.risk) lines.push(`      risk: ${g.risk}`)
+  return `${lines.join('\n')}\n`
 }
 
 /** Plain JSON has no placeholders: the account and region become "*" in ARNs. */

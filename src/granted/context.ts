@@ -7,7 +7,11 @@ import { type AuthzRequest, contextOf } from './request.js'
  */
 const PASS_ROLE_ONLY_KEYS = ['iam:PassedToService', 'iam:AssociatedResourceArn']
 
-export function requestsFor(grant: UsedGrant, principal: string): AuthzRequest[] {
+export function requestsFor(
+  grant: UsedGrant,
+  principal: string,
+  facts: Record<string, string[]> = {},
+): AuthzRequest[] {
   const account = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1]
   const user = /:user\/(?:.*\/)?([^/]+)$/.exec(principal)?.[1]
   const known: Record<string, string | string[] | undefined> = {
@@ -25,6 +29,8 @@ export function requestsFor(grant: UsedGrant, principal: string): AuthzRequest[]
   for (const keys of Object.values(grant.condition ?? {})) {
     for (const [k, v] of Object.entries(keys)) known[k] = Array.isArray(v) ? v : [v as string]
   }
+  // What the recording itself shows about the resource (its tags at create, its account).
+  for (const [k, v] of Object.entries(facts)) known[k] = v
   const regions = grant.evidence.regions.length ? grant.evidence.regions : [undefined]
   return regions.map((region) => ({
     action: grant.action,

@@ -4,6 +4,7 @@ import { UsageAccumulator } from '../reduce/accumulate.js'
 import { accountOf, partitionOf } from '../reduce/event-values.js'
 import { roleArnOf } from '../reduce/implied.js'
 import { emptyReduceState, finishReduce, type ReduceResult } from '../reduce/reduce-events.js'
+import { CreationCollector } from '../synthesize/provenance.js'
 import type { SlicePartial } from './slice.js'
 
 /**
@@ -16,6 +17,8 @@ export class SliceMerger {
   private readonly prefixes = new Set<string>()
   /** Services load while the workers read, not after them: a chain, one service at a time. */
   private loading: Promise<unknown> = Promise.resolve()
+  /** Creations of every slice, in input order. */
+  readonly created = new CreationCollector()
   filesWithErrors = 0
   skippedEvents = 0
   skippedFiles = 0
@@ -55,6 +58,7 @@ export class SliceMerger {
       // Awaited in finish; until then a failure must not count as unhandled.
       this.loading.catch(() => {})
     }
+    this.created.absorb(p.creations)
     this.filesWithErrors += p.filesWithErrors
     this.skippedEvents += p.skippedEvents
     this.skippedFiles += p.skippedFiles

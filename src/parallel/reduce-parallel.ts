@@ -3,6 +3,7 @@ import { type FileStats, listInputs } from '../collect/files/files.js'
 import type { FindingSink } from '../findings.js'
 import type { ReduceResult } from '../reduce/reduce-events.js'
 import { emptyStats } from '../reduce/usage.js'
+import type { Creation } from '../synthesize/provenance.js'
 import { SliceMerger } from './merge-slices.js'
 import { type ReadableUnit, reduceSlice, type SliceOptions, type SlicePartial } from './slice.js'
 import { ReducePool } from './worker-pool.js'
@@ -20,6 +21,8 @@ export interface InputsReduction {
   fileStats: FileStats
   skippedEvents: number
   skippedFiles: number
+  /** What the inputs created (any principal): the evidence generalization widens by. */
+  creations: Creation[]
 }
 
 /**
@@ -76,7 +79,13 @@ export async function reduceInParallel(
   }
   fileStats.filesWithErrors += merger.filesWithErrors
   const result = await merger.finish({ window: req.window, sink: req.sink })
-  return { result, fileStats, skippedEvents: merger.skippedEvents, skippedFiles: merger.skippedFiles }
+  return {
+    result,
+    fileStats,
+    skippedEvents: merger.skippedEvents,
+    skippedFiles: merger.skippedFiles,
+    creations: merger.created.snapshot(),
+  }
 }
 
 function unlistedPartial(f: SlicePartial['findings'][number], failed: boolean): SlicePartial {
@@ -90,5 +99,6 @@ function unlistedPartial(f: SlicePartial['findings'][number], failed: boolean): 
     skippedFiles: 0,
     profiles: [],
     prefixes: [],
+    creations: [],
   }
 }

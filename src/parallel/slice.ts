@@ -8,6 +8,7 @@ import type { AccumulatorSnapshot } from '../reduce/accumulate.js'
 import { createMapper } from '../reduce/create-mapper.js'
 import { emptyReduceState, reduceInto } from '../reduce/reduce-events.js'
 import type { ReduceStats } from '../reduce/usage.js'
+import { type Creation, CreationCollector } from '../synthesize/provenance.js'
 
 /** What every slice is read with: the same for the whole run. */
 export interface SliceOptions {
@@ -37,6 +38,8 @@ export interface SlicePartial {
   profiles: [string, string][]
   /** Service prefixes the mapper needed, for the catalog of the thread that synthesizes. */
   prefixes: string[]
+  /** What the slice's events created, of any principal: generalization's evidence. */
+  creations: Creation[]
 }
 
 /**
@@ -54,10 +57,11 @@ export async function reduceSlice(
   const prefixes = new Set<string>()
   const { ctx, skipped } = skippingContext(sink, opts.needle)
   const mapper = createMapper(catalog)
+  const created = new CreationCollector()
   const reduceOpts = { window: opts.window, mapper, catalog, sink }
   const withPrincipal = opts.principal ? { ...reduceOpts, principal: opts.principal } : reduceOpts
   for (const unit of units) {
-    await reduceInto(state, readUnit(unit, ctx, fileStats), withPrincipal, {
+    await reduceInto(state, created.tap(readUnit(unit, ctx, fileStats)), withPrincipal, {
       onPrefix: (p) => prefixes.add(p),
     })
   }
@@ -71,5 +75,6 @@ export async function reduceSlice(
     skippedFiles: skipped.files,
     profiles: mapper.learnedProfiles?.() ?? [],
     prefixes: [...prefixes],
+    creations: created.snapshot(),
   }
 }

@@ -83,12 +83,14 @@ export function renderMarkdown(usage: Usage, docs: PolicyDocument[], opts: Markd
     out.push(
       '## Generalized resource names',
       '',
-      '| resource type | recorded | granted | why |',
-      '|---|---|---|---|',
+      'Only names the recordings created widen, and only their generated parts; everything else keeps its exact ARN.',
+      '',
+      '| resource type | recorded | granted | what widened | evidence | scope |',
+      '|---|---|---|---|---|---|',
     )
     for (const g of opts.generalizations)
       out.push(
-        `| ${g.type} | ${g.from.map((f) => `\`${cell(f)}\``).join('<br>')} | \`${cell(g.to)}\` | ${g.why} |`,
+        `| ${g.type} | ${g.from.map((f) => `\`${cell(f)}\``).join('<br>')} | \`${cell(g.to)}\` | ${g.why} | ${g.evidence.map(cell).join('<br>')} | ${[...g.scope.map((s) => cell(s)), ...(g.risk ? [`risk: ${cell(g.risk)}`] : [])].join('<br>') || 'the name itself'} |`,
       )
     out.push('')
   }

@@ -1,10 +1,12 @@
 import type { Catalog } from '../catalog/catalog.js'
 import { IamtrailError } from '../errors.js'
+import type { Finding } from '../findings.js'
 import type { PolicyDocument } from '../policy/document.js'
 import type { Usage } from '../reduce/usage.js'
 import { compactActions } from './action-wildcards.js'
 import { type Generalization, generalizeUsage, type ResourceMode } from './generalize.js'
 import { LIMITS, policySize, splitPolicy } from './limits.js'
+import type { CreationIndex } from './provenance.js'
 import { synthesizePolicy } from './statements.js'
 
 export interface BuildOptions {
@@ -14,12 +16,16 @@ export interface BuildOptions {
   allowActionWildcards: boolean
   maxSize: number
   maxPolicies: number
+  /** What the inputs created: the evidence `generalize` widens by (nothing widens without it). */
+  creations?: CreationIndex
 }
 
 export interface BuiltPolicy {
   documents: PolicyDocument[]
   sizes: number[]
   generalizations: Generalization[]
+  /** Widenings nothing could scope, prefix scopes and what they admit. */
+  findings: Finding[]
   /** The usage the documents were synthesized from (after generalization). */
   usage: Usage
 }
@@ -35,7 +41,14 @@ export const DEFAULT_BUILD: BuildOptions = {
 
 /** Usage → deployable documents: generalize, group, optionally compact, split to the size limit. */
 export function buildPolicy(usage: Usage, catalog: Catalog, opts: BuildOptions): BuiltPolicy {
-  const { usage: general, report } = generalizeUsage(usage, opts.resources)
+  const {
+    usage: general,
+    report,
+    findings,
+  } = generalizeUsage(usage, opts.resources, {
+    catalog,
+    ...(opts.creations ? { creations: opts.creations } : {}),
+  })
   const accessLevel = (a: string) => {
     const [p, n] = a.split(':') as [string, string]
     return catalog.action(p, n)?.accessLevel
@@ -53,7 +66,13 @@ export function buildPolicy(usage: Usage, catalog: Catalog, opts: BuildOptions):
         'try --allow-action-wildcards, a naming scope with --resources prefix:<p>, or raise --max-policies (a role takes 10 managed policies by default)',
     )
   }
-  return { documents, sizes: documents.map(policySize), generalizations: report, usage: general }
+  return {
+    documents,
+    sizes: documents.map(policySize),
+    generalizations: report,
+    findings,
+    usage: general,
+  }
 }
 
 export function parseResourceMode(value: string): ResourceMode {

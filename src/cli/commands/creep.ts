@@ -251,6 +251,8 @@ Durations: 90d, 12h, 30m. Exit codes: 0 ok; 1 usage; 2 written, but some input o
           : undefined
       if (onePass?.stats.filesWithErrors) incomplete = true
       const byPrincipal = new Map(onePass?.usages.map((u) => [u.principal, u]))
+      // What the inputs created, for the proposed policy's generalization.
+      let creations = onePass?.creations
       const usageOf = async (p: ScopedPrincipal): Promise<Usage> => {
         if (onePass) return byPrincipal.get(p.arn) ?? emptyUsage(p.arn)
         const result = await usageFromInputs({
@@ -264,6 +266,7 @@ Durations: 90d, 12h, 30m. Exit codes: 0 ok; 1 usage; 2 written, but some input o
           jobs,
         })
         if (result.stats.filesWithErrors > 0) incomplete = true
+        creations = result.creations
         return result.usage
       }
       for (const p of principals) {
@@ -276,7 +279,11 @@ Durations: 90d, 12h, 30m. Exit codes: 0 ok; 1 usage; 2 written, but some input o
         for (const r of usage.regions) regions.add(r)
         const diff = diffPolicy(usage, granted, await expandStatements(granted, catalog))
         const proposed = usage.grants.length
-          ? buildPolicy(usage, catalog, { ...DEFAULT_BUILD, resources: { kind: 'generalize' } }).documents
+          ? buildPolicy(usage, catalog, {
+              ...DEFAULT_BUILD,
+              resources: { kind: 'generalize' },
+              ...(creations ? { creations } : {}),
+            }).documents
           : []
         const prev = previous?.principals.find((x) => x.principal === p.arn)
         reports.push(
