@@ -5,6 +5,7 @@ import { checkAgainstModel } from '../granted/model-check.js'
 import { verifyPolicy } from '../granted/verify.js'
 import type { UsageResult } from '../pipeline.js'
 import { asArray, type PolicyDocument } from '../policy/document.js'
+import type { UsedGrant } from '../reduce/usage.js'
 import { renderCloudFormation } from '../render/cloudformation.js'
 import { renderMarkdown } from '../render/markdown.js'
 import { accountsAndRegions, placehold } from '../render/portable.js'
@@ -143,16 +144,15 @@ export async function writePolicy(
   }
   if (!opts.verify) return EXIT.ok
   const grants = keptGrants(result.usage, { excludeDenied: opts.excludeDenied })
-  const failures = verifyPolicy(grants, result.usage.principal, built.documents, (g) =>
-    recordedFacts(g, result.creations),
-  )
+  const factsOf = (g: UsedGrant) => recordedFacts(g, result.creations)
+  const failures = verifyPolicy(grants, result.usage.principal, built.documents, factsOf)
   for (const f of failures) {
     const extra = f.decision.result === 'conditional' ? ` (needs ${f.decision.keys.join(', ')})` : ''
     process.stderr.write(
       `iamtrail: verify: ${f.action} on ${f.resource} would be ${f.decision.result}${extra}\n`,
     )
   }
-  const gaps = checkAgainstModel(grants, result.usage.principal, built.documents)
+  const gaps = checkAgainstModel(grants, result.usage.principal, built.documents, factsOf)
   for (const g of gaps)
     process.stderr.write(
       `iamtrail: verify: ${controlFree(g.call)} authorizes ${g.action} (operation model: ${g.source}), which the policy would not allow on ${controlFree(g.resource)}\n`,

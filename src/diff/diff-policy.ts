@@ -1,7 +1,7 @@
 import { requestsFor } from '../granted/context.js'
 import { type Decision, evaluate, type GrantedPolicies, type StatementRef } from '../granted/evaluate.js'
 import { asArray } from '../policy/document.js'
-import type { Usage } from '../reduce/usage.js'
+import type { Usage, UsedGrant } from '../reduce/usage.js'
 import { blindSpotOf } from './blind-spots.js'
 
 export interface UsedCheck {
@@ -64,7 +64,13 @@ export function statementLabel(ref: StatementRef): string {
  * granted Allow statement: which of its actions were used, which were not, which CloudTrail could
  * not show, and where a wildcard resource covers what was only used on named resources.
  */
-export function diffPolicy(usage: Usage, granted: GrantedPolicies, expanded: ExpandedStatements): PolicyDiff {
+export function diffPolicy(
+  usage: Usage,
+  granted: GrantedPolicies,
+  expanded: ExpandedStatements,
+  /** What the recordings establish about each call (tags set at create, the resource's account). */
+  factsOf?: (g: UsedGrant) => Record<string, string[]>,
+): PolicyDiff {
   const used: UsedCheck[] = []
   const usedActions = new Set<string>()
   const byStatement = new Map<
@@ -74,7 +80,7 @@ export function diffPolicy(usage: Usage, granted: GrantedPolicies, expanded: Exp
   const sawDataEvents = usage.grants.some((g) => !g.inferred && blindSpotOf(g.action) === 'data-event')
   for (const g of usage.grants) {
     usedActions.add(g.action.toLowerCase())
-    const decision = worst(requestsFor(g, usage.principal).map((r) => evaluate(r, granted)))
+    const decision = worst(requestsFor(g, usage.principal, factsOf?.(g)).map((r) => evaluate(r, granted)))
     const check: UsedCheck = {
       action: g.action,
       resource: g.resource,

@@ -29,6 +29,8 @@ export function checkAgainstModel(
   grants: readonly UsedGrant[],
   principal: string,
   documents: readonly PolicyDocument[],
+  /** The facts `verifyPolicy` replays with (tags set at create, the resource's account). */
+  factsOf?: (g: UsedGrant) => Record<string, string[]>,
 ): ModelGap[] {
   const granted = { identity: documents.map((document, i) => ({ name: `policy-${i + 1}`, document })) }
   const byCall = new Map<string, UsedGrant[]>()
@@ -58,7 +60,7 @@ export function checkAgainstModel(
         ? like.map((g) => ({ ...g, action: m.action }))
         : [{ ...callGrants[0]!, action: m.action, resource: '*' }]
       for (const probe of probes) {
-        const denied = requestsFor(probe, principal)
+        const denied = requestsFor(probe, principal, factsOf?.(probe))
           .map((req) => ({ req, decision: evaluate(req, granted) }))
           .find((r) => r.decision.result !== 'allowed')
         if (denied) {

@@ -96,6 +96,7 @@ export interface Numbers {
     resourcePatterns: number
     wildcardResources: number
     size: number
+    conditions: number
   }
   iamtrail: {
     statements: number
@@ -103,6 +104,7 @@ export interface Numbers {
     resourcePatterns: number
     wildcardResources: number
     size: number
+    conditions: number
     documents: number
     /** iamtrail's actions that the hand-written policy grants too, and those it lacks. */
     alsoByHand: number
@@ -126,6 +128,18 @@ function fromModel(grants: readonly UsedGrant[], action: string): boolean {
   return mine.length > 0 && mine.every((g) => g.inferred || g.rules.every((r) => r === 'sar:operation'))
 }
 
+/** Condition entries (operator × key) over every statement: how much a policy scopes its grants. */
+const conditionCount = (docs: PolicyDocument[]) =>
+  docs.reduce(
+    (n, d) =>
+      n +
+      d.Statement.reduce(
+        (m, s) => m + Object.values(s.Condition ?? {}).reduce((k, v) => k + Object.keys(v).length, 0),
+        0,
+      ),
+    0,
+  )
+
 const patterns = (docs: PolicyDocument[]) =>
   new Set(docs.flatMap((d) => d.Statement.flatMap((s) => asArray(s.Resource ?? s.NotResource ?? []))))
 
@@ -134,7 +148,7 @@ export async function numbers(inputs: string[], grantedPath: string, principal?:
   const findings = new FindingList()
   const req = { inputs, window: {}, sink: findings, catalog }
   const result = await usageFromInputs(principal ? { ...req, principal: parsePrincipal(principal) } : req)
-  const built = buildPolicy(result.usage, catalog, DEFAULT_BUILD)
+  const built = buildPolicy(result.usage, catalog, { ...DEFAULT_BUILD, creations: result.creations })
   const granted = await loadGrantedFromFiles(grantedPath, result.usage.principal)
   const expanded = await expandStatements(granted, catalog)
   const d = diffPolicy(result.usage, granted, expanded)
@@ -154,6 +168,7 @@ export async function numbers(inputs: string[], grantedPath: string, principal?:
       resourcePatterns: handPatterns.size,
       wildcardResources: [...handPatterns].filter((r) => r.includes('*')).length,
       size: handDocs.reduce((n, doc) => n + policySize(doc), 0),
+      conditions: conditionCount(handDocs),
     },
     iamtrail: {
       statements: built.documents.reduce((n, doc) => n + doc.Statement.length, 0),
@@ -161,6 +176,7 @@ export async function numbers(inputs: string[], grantedPath: string, principal?:
       resourcePatterns: ours.size,
       wildcardResources: [...ours].filter((r) => r.includes('*')).length,
       size: built.sizes.reduce((a, b) => a + b, 0),
+      conditions: conditionCount(built.documents),
       documents: built.documents.length,
       alsoByHand: ourActions.filter((a) => handActions.has(a.toLowerCase())).length,
       notByHand: ourActions.filter((a) => !handActions.has(a.toLowerCase())).sort(),
@@ -177,7 +193,8 @@ export async function numbers(inputs: string[], grantedPath: string, principal?:
     unknown: d.summary.unknownActions,
     broad: d.summary.broad,
     generalizations: built.generalizations.map(
-      (g) => `${g.type}: ${g.from.length} name(s) → \`${g.to}\` (${g.why})`,
+      (g) =>
+        `${g.type}: ${g.from.length} name(s) → \`${g.to}\` (${[g.why, ...g.evidence.slice(0, 1), g.scope.length ? `scoped by ${g.scope.join('; ')}` : (g.risk ?? 'unscoped')].join('; ')})`,
     ),
     unresolved: [
       ...new Set(
@@ -219,6 +236,7 @@ ${row('statements', n.hand.statements, n.iamtrail.statements)}
 ${row('actions granted (wildcards expanded)', n.hand.actions, n.iamtrail.actions)}
 ${row('resource patterns', n.hand.resourcePatterns, n.iamtrail.resourcePatterns)}
 ${row('… of which wildcards', n.hand.wildcardResources, n.iamtrail.wildcardResources)}
+${row('conditions', n.hand.conditions, n.iamtrail.conditions)}
 ${row('policy size (characters, no whitespace)', n.hand.size, `${n.iamtrail.size}${n.iamtrail.documents > 1 ? ` in ${n.iamtrail.documents} managed policies` : ''}`)}
 
 Of iamtrail's ${n.iamtrail.actions} actions, ${n.iamtrail.alsoByHand} are in the hand-written policy too${n.iamtrail.notByHand.length ? ` and ${n.iamtrail.notByHand.length} are not (the deploy needed them: see below)` : ''}. Of the hand-written policy's ${n.hand.actions} actions, iamtrail keeps ${n.iamtrail.alsoByHand}: ${n.hand.actions - n.iamtrail.alsoByHand} fewer. Both policies' sizes count only the characters IAM counts${n.iamtrail.size > n.hand.size ? `; iamtrail's is larger because it names resources (${n.iamtrail.resourcePatterns} patterns) where the hand-written one grants on ${n.hand.wildcardResources} wildcard pattern(s)` : ''}. iamtrail's policy passes \`--verify\` against the recordings${n.missing.length ? '; the hand-written one does not' : ''}.

@@ -248,24 +248,13 @@ describe('created resources widen, scoped by what the deploy set', () => {
       'scope: aws:ResourceTag/app = orders on ec2:AuthorizeSecurityGroupIngress, ec2:DeleteSecurityGroup',
     )
     // The evaluator really reads the condition: another team's group is not allowed.
+    const other = `arn:aws:ec2:${R}:${ACCOUNT}:security-group/sg-0999999999999999a`
     expect(
-      decide(
-        doc,
-        'ec2:AuthorizeSecurityGroupIngress',
-        `arn:aws:ec2:${R}:${ACCOUNT}:security-group/sg-0999999999999999a`,
-        { 'aws:ResourceTag/app': 'billing' },
-        expect(
-          decide(
-            doc,
-            'ec2:AuthorizeSecurityGroupIngress',
-            `arn:aws:ec2:${R}:${ACCOUNT}:security-group/sg-0999999999999999a`,
-            {
-              'aws:ResourceTag/app': 'orders',
-            },
-          ),
-        ).toBe('allowed'),
-      ),
+      decide(doc, 'ec2:AuthorizeSecurityGroupIngress', other, { 'aws:ResourceTag/app': 'billing' }),
     ).toBe('denied')
+    expect(decide(doc, 'ec2:AuthorizeSecurityGroupIngress', other, { 'aws:ResourceTag/app': 'orders' })).toBe(
+      'allowed',
+    )
   })
 
   it('an account-less ARN widened (snapshots, buckets) carries the recording’s account', async () => {

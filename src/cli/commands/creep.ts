@@ -30,6 +30,7 @@ import type { Usage } from '../../reduce/usage.js'
 import { renderCreepHtml } from '../../render/creep-html.js'
 import { renderCreepMarkdown } from '../../render/creep-markdown.js'
 import { buildPolicy, DEFAULT_BUILD } from '../../synthesize/build-policy.js'
+import { recordedFacts } from '../../synthesize/scope.js'
 import {
   type AthenaOptions,
   addAthenaOptions,
@@ -277,7 +278,9 @@ Durations: 90d, 12h, 30m. Exit codes: 0 ok; 1 usage; 2 written, but some input o
             : await loadGrantedFromFiles(opts.granted, p.arn)
         const usage = await usageOf(p)
         for (const r of usage.regions) regions.add(r)
-        const diff = diffPolicy(usage, granted, await expandStatements(granted, catalog))
+        const diff = diffPolicy(usage, granted, await expandStatements(granted, catalog), (g) =>
+          recordedFacts(g, creations),
+        )
         const proposed = usage.grants.length
           ? buildPolicy(usage, catalog, {
               ...DEFAULT_BUILD,

@@ -9,6 +9,7 @@ import { usageFromInputs } from '../../pipeline.js'
 import { selectorLabel } from '../../reduce/reduce-events.js'
 import { renderDiffMarkdown } from '../../render/diff-markdown.js'
 import { renderDiffText } from '../../render/diff-text.js'
+import { recordedFacts } from '../../synthesize/scope.js'
 import { writeOutput } from '../output.js'
 import { JOBS_OPTION, parseJobs, parseSelector, parseWindow } from '../parse-options.js'
 import { formatSummary } from '../summary.js'
@@ -102,7 +103,9 @@ Exit codes: 0 ok; 1 usage error; 2 an input failed; ${EXIT.gate} a --fail-on gat
         granted.scps = (await Promise.all(opts.scp.map((f) => loadGrantedFromFiles(f)))).flatMap(
           (g) => g.identity,
         )
-      const d = diffPolicy(result.usage, granted, await expandStatements(granted, result.catalog))
+      const d = diffPolicy(result.usage, granted, await expandStatements(granted, result.catalog), (g) =>
+        recordedFacts(g, result.creations),
+      )
       const text =
         opts.format === 'json'
           ? `${JSON.stringify(d, null, 2)}\n`

@@ -46,9 +46,18 @@ resource "aws_iam_policy" "iamtrail_deployer" {
         Effect = "Allow"
         Action = [
           "iam:AttachRolePolicy",
+          "iam:PutRolePolicy",
+        ]
+        Resource = [
+          "arn:aws:iam::123456789012:role/orders-api-prod-OrdersFunctionRole-1JX9Q2ZK4M7TB",
+        ]
+      },
+      {
+        Sid    = "IamWrite2"
+        Effect = "Allow"
+        Action = [
           "iam:CreateRole",
           "iam:GetRole",
-          "iam:PutRolePolicy",
           "iam:TagRole",
         ]
         Resource = [
@@ -62,7 +71,7 @@ resource "aws_iam_policy" "iamtrail_deployer" {
           "iam:PassRole",
         ]
         Resource = [
-          "arn:aws:iam::123456789012:role/orders-api-*",
+          "arn:aws:iam::123456789012:role/orders-api-prod-OrdersFunctionRole-1JX9Q2ZK4M7TB",
         ]
         Condition = {
           StringEquals = {

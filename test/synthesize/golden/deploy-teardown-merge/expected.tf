@@ -9,11 +9,26 @@ resource "aws_iam_policy" "iamtrail_deployer" {
         Effect = "Allow"
         Action = [
           "cloudformation:CreateChangeSet",
+        ]
+        Resource = [
+          "arn:aws:cloudformation:eu-west-1:123456789012:stack/orders-api-prod/*",
+        ]
+        Condition = {
+          StringEquals = {
+            "aws:RequestTag/app" = "orders-api"
+          }
+        }
+      },
+      {
+        Sid    = "CloudformationWrite2"
+        Effect = "Allow"
+        Action = [
           "cloudformation:DeleteStack",
           "cloudformation:DescribeChangeSet",
           "cloudformation:DescribeStackEvents",
           "cloudformation:DescribeStacks",
           "cloudformation:ExecuteChangeSet",
+          "cloudformation:TagResource",
         ]
         Resource = [
           "arn:aws:cloudformation:eu-west-1:123456789012:stack/orders-api-prod/*",
@@ -30,10 +45,41 @@ resource "aws_iam_policy" "iamtrail_deployer" {
         ]
       },
       {
-        Sid    = "CloudformationWrite2"
+        Sid    = "CloudformationWrite3"
         Effect = "Allow"
         Action = [
           "cloudformation:TagResource",
+        ]
+        Resource = [
+          "arn:aws:cloudformation:eu-west-1:123456789012:changeSet/awscli-cloudformation-package-deploy-*/*",
+          "arn:aws:cloudformation:eu-west-1:123456789012:stack/orders-api-prod/*",
+        ]
+        Condition = {
+          StringEquals = {
+            "aws:RequestTag/app" = "orders-api"
+          }
+        }
+      },
+      {
+        Sid    = "CloudformationWrite4"
+        Effect = "Allow"
+        Action = [
+          "cloudformation:TagResource",
+          "cloudformation:UntagResource",
+        ]
+        Resource = [
+          "arn:aws:cloudformation:eu-west-1:123456789012:changeSet/awscli-cloudformation-package-deploy-*/*",
+        ]
+        Condition = {
+          StringEquals = {
+            "aws:ResourceTag/app" = "orders-api"
+          }
+        }
+      },
+      {
+        Sid    = "CloudformationWrite5"
+        Effect = "Allow"
+        Action = [
           "cloudformation:UntagResource",
         ]
         Resource = [
@@ -46,17 +92,36 @@ resource "aws_iam_policy" "iamtrail_deployer" {
         Effect = "Allow"
         Action = [
           "iam:AttachRolePolicy",
-          "iam:CreateRole",
           "iam:DeleteRole",
           "iam:DeleteRolePolicy",
           "iam:DetachRolePolicy",
           "iam:GetRole",
           "iam:PutRolePolicy",
+        ]
+        Resource = [
+          "arn:aws:iam::123456789012:role/orders-api-prod-OrdersFunctionRole-*",
+        ]
+        Condition = {
+          StringEquals = {
+            "aws:ResourceTag/aws:cloudformation:stack-name" = "orders-api-prod"
+          }
+        }
+      },
+      {
+        Sid    = "IamWrite2"
+        Effect = "Allow"
+        Action = [
+          "iam:CreateRole",
           "iam:TagRole",
         ]
         Resource = [
           "arn:aws:iam::123456789012:role/orders-api-prod-OrdersFunctionRole-*",
         ]
+        Condition = {
+          StringEquals = {
+            "aws:RequestTag/aws:cloudformation:stack-name" = "orders-api-prod"
+          }
+        }
       },
       {
         Sid    = "PassRoleToLambda"
@@ -69,7 +134,8 @@ resource "aws_iam_policy" "iamtrail_deployer" {
         ]
         Condition = {
           StringEquals = {
-            "iam:PassedToService" = "lambda.amazonaws.com"
+            "iam:PassedToService"                           = "lambda.amazonaws.com"
+            "aws:ResourceTag/aws:cloudformation:stack-name" = "orders-api-prod"
           }
         }
       },
@@ -78,17 +144,36 @@ resource "aws_iam_policy" "iamtrail_deployer" {
         Effect = "Allow"
         Action = [
           "lambda:CreateAlias",
-          "lambda:CreateFunction",
           "lambda:DeleteAlias",
           "lambda:DeleteFunction",
           "lambda:GetFunction",
           "lambda:ListTags",
           "lambda:PublishVersion",
+        ]
+        Resource = [
+          "arn:aws:lambda:eu-west-1:123456789012:function:orders-api-prod-OrdersFunction-*",
+        ]
+        Condition = {
+          StringEquals = {
+            "aws:ResourceTag/aws:cloudformation:stack-name" = "orders-api-prod"
+          }
+        }
+      },
+      {
+        Sid    = "LambdaWrite2"
+        Effect = "Allow"
+        Action = [
+          "lambda:CreateFunction",
           "lambda:TagResource",
         ]
         Resource = [
           "arn:aws:lambda:eu-west-1:123456789012:function:orders-api-prod-OrdersFunction-*",
         ]
+        Condition = {
+          StringEquals = {
+            "aws:RequestTag/aws:cloudformation:stack-name" = "orders-api-prod"
+          }
+        }
       },
       {
         Sid    = "S3Write"
@@ -101,6 +186,11 @@ resource "aws_iam_policy" "iamtrail_deployer" {
         Resource = [
           "arn:aws:s3:::orders-api-prod-assetsbucket-*",
         ]
+        Condition = {
+          StringEquals = {
+            "s3:ResourceAccount" = "123456789012"
+          }
+        }
       },
     ]
   })

@@ -13,10 +13,29 @@ resource "aws_iam_policy" "iamtrail_deployer" {
         Effect = "Allow"
         Action = [
           "cloudformation:CreateChangeSet",
+        ]
+        Resource = [
+          "arn:aws:cloudformation:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:stack/orders-api-prod/*",
+        ]
+        Condition = {
+          StringEquals = {
+            "aws:RequestTag/app"  = "orders-api"
+            "aws:RequestedRegion" = [
+              "eu-west-1",
+              "us-east-1",
+            ]
+          }
+        }
+      },
+      {
+        Sid    = "CloudformationWrite2"
+        Effect = "Allow"
+        Action = [
           "cloudformation:DescribeChangeSet",
           "cloudformation:DescribeStackEvents",
           "cloudformation:DescribeStacks",
           "cloudformation:ExecuteChangeSet",
+          "cloudformation:TagResource",
         ]
         Resource = [
           "arn:aws:cloudformation:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:stack/orders-api-prod/*",
@@ -49,10 +68,49 @@ resource "aws_iam_policy" "iamtrail_deployer" {
         }
       },
       {
-        Sid    = "CloudformationWrite2"
+        Sid    = "CloudformationWrite3"
         Effect = "Allow"
         Action = [
           "cloudformation:TagResource",
+        ]
+        Resource = [
+          "arn:aws:cloudformation:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:changeSet/awscli-cloudformation-package-deploy-*/*",
+          "arn:aws:cloudformation:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:stack/orders-api-prod/*",
+        ]
+        Condition = {
+          StringEquals = {
+            "aws:RequestTag/app"  = "orders-api"
+            "aws:RequestedRegion" = [
+              "eu-west-1",
+              "us-east-1",
+            ]
+          }
+        }
+      },
+      {
+        Sid    = "CloudformationWrite4"
+        Effect = "Allow"
+        Action = [
+          "cloudformation:TagResource",
+          "cloudformation:UntagResource",
+        ]
+        Resource = [
+          "arn:aws:cloudformation:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:changeSet/awscli-cloudformation-package-deploy-*/*",
+        ]
+        Condition = {
+          StringEquals = {
+            "aws:ResourceTag/app" = "orders-api"
+            "aws:RequestedRegion" = [
+              "eu-west-1",
+              "us-east-1",
+            ]
+          }
+        }
+      },
+      {
+        Sid    = "CloudformationWrite5"
+        Effect = "Allow"
+        Action = [
           "cloudformation:UntagResource",
         ]
         Resource = [
@@ -73,14 +131,33 @@ resource "aws_iam_policy" "iamtrail_deployer" {
         Effect = "Allow"
         Action = [
           "iam:AttachRolePolicy",
-          "iam:CreateRole",
           "iam:GetRole",
           "iam:PutRolePolicy",
+        ]
+        Resource = [
+          "arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/orders-api-prod-OrdersFunctionRole-*",
+        ]
+        Condition = {
+          StringEquals = {
+            "aws:ResourceTag/aws:cloudformation:stack-name" = "orders-api-prod"
+          }
+        }
+      },
+      {
+        Sid    = "IamWrite2"
+        Effect = "Allow"
+        Action = [
+          "iam:CreateRole",
           "iam:TagRole",
         ]
         Resource = [
           "arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/orders-api-prod-OrdersFunctionRole-*",
         ]
+        Condition = {
+          StringEquals = {
+            "aws:RequestTag/aws:cloudformation:stack-name" = "orders-api-prod"
+          }
+        }
       },
       {
         Sid    = "PassRoleToLambda"
@@ -93,7 +170,8 @@ resource "aws_iam_policy" "iamtrail_deployer" {
         ]
         Condition = {
           StringEquals = {
-            "iam:PassedToService" = "lambda.amazonaws.com"
+            "iam:PassedToService"                           = "lambda.amazonaws.com"
+            "aws:ResourceTag/aws:cloudformation:stack-name" = "orders-api-prod"
           }
         }
       },
@@ -102,10 +180,28 @@ resource "aws_iam_policy" "iamtrail_deployer" {
         Effect = "Allow"
         Action = [
           "lambda:CreateAlias",
-          "lambda:CreateFunction",
           "lambda:GetFunction",
           "lambda:ListTags",
           "lambda:PublishVersion",
+        ]
+        Resource = [
+          "arn:aws:lambda:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:function:orders-api-prod-OrdersFunction-*",
+        ]
+        Condition = {
+          StringEquals = {
+            "aws:ResourceTag/aws:cloudformation:stack-name" = "orders-api-prod"
+            "aws:RequestedRegion"                           = [
+              "eu-west-1",
+              "us-east-1",
+            ]
+          }
+        }
+      },
+      {
+        Sid    = "LambdaWrite2"
+        Effect = "Allow"
+        Action = [
+          "lambda:CreateFunction",
           "lambda:TagResource",
         ]
         Resource = [
@@ -113,7 +209,8 @@ resource "aws_iam_policy" "iamtrail_deployer" {
         ]
         Condition = {
           StringEquals = {
-            "aws:RequestedRegion" = [
+            "aws:RequestTag/aws:cloudformation:stack-name" = "orders-api-prod"
+            "aws:RequestedRegion"                          = [
               "eu-west-1",
               "us-east-1",
             ]
@@ -129,6 +226,11 @@ resource "aws_iam_policy" "iamtrail_deployer" {
         Resource = [
           "arn:aws:s3:::orders-api-prod-assetsbucket-*",
         ]
+        Condition = {
+          StringEquals = {
+            "s3:ResourceAccount" = "123456789012"
+          }
+        }
       },
       {
         Sid    = "S3Write2"
@@ -141,6 +243,7 @@ resource "aws_iam_policy" "iamtrail_deployer" {
         ]
         Condition = {
           StringEquals = {
+            "s3:ResourceAccount"  = "123456789012"
             "aws:RequestedRegion" = [
               "eu-west-1",
               "us-east-1",
