@@ -6,7 +6,7 @@ import { readManifest, readRecordingEvents } from '../../src/collect/recording.j
 import { FindingList } from '../../src/findings.js'
 import { KEY, useFakeAws } from '../support/fake-aws-cli.js'
 import { maxInWindow } from '../support/fake-cloudtrail.js'
-import { runCli } from '../support/run-cli.js'
+import { cliArgv, runCli } from '../support/run-cli.js'
 import { REPO_ROOT } from '../support/shared-data.js'
 
 /** `collect --source lookup` end to end, against CloudTrail served over real HTTP on 127.0.0.1. */
@@ -82,9 +82,7 @@ describe('iamtrail collect', () => {
     const start = new Date(Date.now() - 60_000).toISOString()
     const end = new Date(Date.now() + 2000).toISOString()
     const child = spawn(
-      join(REPO_ROOT, 'node_modules', '.bin', 'tsx'),
-      [
-        join(REPO_ROOT, 'src', 'cli', 'main.ts'),
+      ...cliArgv([
         'collect',
         '--access-key-id',
         KEY,
@@ -92,7 +90,13 @@ describe('iamtrail collect', () => {
         start,
         '--end',
         end,
-      ].concat(['--regions', 'eu-west-1', '--settle', '5s', '-o', out]),
+        '--regions',
+        'eu-west-1',
+        '--settle',
+        '5s',
+        '-o',
+        out,
+      ]),
       { cwd: REPO_ROOT, env: { ...process.env, ...t.env() } },
     )
     let stderr = ''

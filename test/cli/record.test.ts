@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { readManifest, readRecordingEvents } from '../../src/collect/recording.js'
 import { FindingList } from '../../src/findings.js'
 import { DEFAULT_FAKE, DEPLOY, EXPIRED, KEY, OTHER_SESSION_KEY, useFakeAws } from '../support/fake-aws-cli.js'
-import { runCli } from '../support/run-cli.js'
+import { cliArgv, runCli } from '../support/run-cli.js'
 import { REPO_ROOT } from '../support/shared-data.js'
 
 /**
@@ -123,13 +123,7 @@ describe('iamtrail record', () => {
   it('passes a SIGTERM on to the command and reports its signal exit code, still recording', async () => {
     const rec = join(t.dir, 'term.rec')
     const child = spawn(
-      join(REPO_ROOT, 'node_modules', '.bin', 'tsx'),
-      [join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'record', '--settle', '1s', '--recording', rec].concat([
-        '--',
-        'node',
-        DEPLOY,
-        'hang',
-      ]),
+      ...cliArgv(['record', '--settle', '1s', '--recording', rec, '--', 'node', DEPLOY, 'hang']),
       { cwd: REPO_ROOT, env: { ...process.env, ...t.env() } },
     )
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve))

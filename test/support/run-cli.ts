@@ -8,8 +8,13 @@ export interface CliResult {
   stderr: string
 }
 
-const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx')
-const MAIN = join(REPO_ROOT, 'src', 'cli', 'main.ts')
+/** Where test/support/build-cli.ts compiles the CLI once per run (gitignored), beside `dist/`. */
+export const BUILT_CLI_DIR = join(REPO_ROOT, '.test-dist')
+
+/** The command line that runs the CLI with `args`: node on the compiled `main.js`, as `npx iamtrail`. */
+export function cliArgv(args: readonly string[]): [string, string[]] {
+  return [process.execPath, [join(BUILT_CLI_DIR, 'cli', 'main.js'), ...args]]
+}
 
 /** Spawns the real CLI, as a user would run it, optionally feeding stdin. */
 export function runCli(
@@ -17,7 +22,8 @@ export function runCli(
   opts: { stdin?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [MAIN, ...args], {
+    const [command, argv] = cliArgv(args)
+    const child = spawn(command, argv, {
       cwd: opts.cwd ?? REPO_ROOT,
       env: { ...process.env, NO_COLOR: '1', ...opts.env },
     })
