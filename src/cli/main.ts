@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander'
 import { EXIT, IamtrailError } from '../errors.js'
+import { terminalBlock } from '../render/escape.js'
 import { IAMTRAIL_VERSION } from '../version.js'
 import { registerCollect } from './commands/collect.js'
 import { addAthenaSource } from './commands/collect-athena.js'
@@ -41,12 +42,14 @@ async function main(argv: string[]): Promise<void> {
     }
     const debug = argv.includes('--debug')
     if (err instanceof IamtrailError) {
-      process.stderr.write(`iamtrail: ${err.message}\n`)
+      process.stderr.write(`iamtrail: ${terminalBlock(err.message)}\n`)
       if (debug && err.stack) process.stderr.write(`${err.stack}\n`)
       process.exitCode = err.exitCode
       return
     }
-    process.stderr.write(`iamtrail: internal error: ${(err as Error)?.message ?? String(err)}\n`)
+    process.stderr.write(
+      `iamtrail: internal error: ${terminalBlock((err as Error)?.message ?? String(err))}\n`,
+    )
     if (debug) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`)
     else process.stderr.write('  (run again with --debug for the stack trace, and please report it)\n')
     process.exitCode = EXIT.internal

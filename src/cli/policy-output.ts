@@ -7,6 +7,7 @@ import type { UsageResult } from '../pipeline.js'
 import { asArray, type PolicyDocument } from '../policy/document.js'
 import type { UsedGrant } from '../reduce/usage.js'
 import { renderCloudFormation } from '../render/cloudformation.js'
+import { terminalSafe } from '../render/escape.js'
 import { renderMarkdown } from '../render/markdown.js'
 import { accountsAndRegions, placehold } from '../render/portable.js'
 import { renderTerraform } from '../render/terraform.js'
@@ -155,7 +156,7 @@ export async function writePolicy(
   const gaps = checkAgainstModel(grants, result.usage.principal, built.documents, factsOf)
   for (const g of gaps)
     process.stderr.write(
-      `iamtrail: verify: ${controlFree(g.call)} authorizes ${g.action} (operation model: ${g.source}), which the policy would not allow on ${controlFree(g.resource)}\n`,
+      `iamtrail: verify: ${terminalSafe(g.call)} authorizes ${g.action} (operation model: ${g.source}), which the policy would not allow on ${terminalSafe(g.resource)}\n`,
     )
   if (failures.length || gaps.length) {
     if (failures.length)
@@ -182,7 +183,7 @@ export function formatGeneralization(g: Generalization): string {
   for (const e of g.evidence) lines.push(`      evidence: ${e}`)
   for (const s of g.scope) lines.push(`      scope: ${s}`)
   if (g.risk) lines.push(`      risk: ${g.risk}`)
-  return `${lines.join('\n')}\n`
+  return `${lines.map(terminalSafe).join('\n')}\n`
 }
 
 /** Plain JSON has no placeholders: the account and region become "*" in ARNs. */
@@ -202,13 +203,4 @@ function positiveInt(v: string, name: string): number {
   if (!Number.isInteger(n) || n <= 0)
     throw new IamtrailError(`${name} ${v}: expected a positive whole number`)
   return n
-}
-
-/** Names from events reach the terminal: control characters (ANSI escapes) are shown, not obeyed. */
-function controlFree(s: string): string {
-  return s.replace(
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  )
 }

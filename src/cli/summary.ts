@@ -1,5 +1,6 @@
 import type { Finding } from '../findings.js'
 import type { ReduceStats, Usage } from '../reduce/usage.js'
+import { terminalSafe as t } from '../render/escape.js'
 
 /** The stderr summary: what was read, what it became, and every problem with where it happened. */
 export function formatSummary(
@@ -12,8 +13,10 @@ export function formatSummary(
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([reason, n]) => `${n} ${reason}`)
   lines.push(
-    `iamtrail: ${stats.eventsRead} events read from ${stats.filesRead} input(s)` +
-      (stats.filesSkipped ? ` (${stats.filesSkipped} file(s) outside the window skipped unopened)` : ''),
+    `iamtrail: ${plural(stats.eventsRead, 'event')} read from ${plural(stats.filesRead, 'input')}` +
+      (stats.filesSkipped
+        ? ` (${plural(stats.filesSkipped, 'file')} outside the window skipped unopened)`
+        : ''),
     `  matched ${stats.matched}, mapped ${stats.mapped}, unmapped ${stats.unmapped}, excluded ${stats.excluded}, denied ${stats.denied}`,
   )
   if (skipped.length) lines.push(`  skipped: ${skipped.join(', ')}`)
@@ -22,11 +25,11 @@ export function formatSummary(
   if (usage?.unmapped.length) {
     lines.push('  unmapped calls (not in the policy):')
     for (const u of usage.unmapped)
-      lines.push(`    ${u.call} ×${u.count}: ${u.reason} (e.g. event ${u.exampleEventId})`)
+      lines.push(`    ${t(u.call)} ×${u.count}: ${t(u.reason)} (e.g. event ${t(u.exampleEventId)})`)
   }
   if (usage?.excluded.length) {
     lines.push('  excluded calls (no permission needed):')
-    for (const e of usage.excluded) lines.push(`    ${e.call} ×${e.count}: ${e.reason}`)
+    for (const e of usage.excluded) lines.push(`    ${t(e.call)} ×${e.count}: ${t(e.reason)}`)
   }
   // The same problem on many events is one line with a count and the first place it happened.
   const groups = new Map<string, { f: Finding; count: number }>()
@@ -41,13 +44,15 @@ export function formatSummary(
   const limit = 50
   const shown = [...groups.values()]
   for (const { f, count } of shown.slice(0, limit)) {
-    const where = f.where ? `${f.where}: ` : ''
-    const id = f.eventId && !(f.where ?? '').includes(f.eventId) ? ` (event ${f.eventId})` : ''
+    const where = f.where ? `${t(f.where)}: ` : ''
+    const id = f.eventId && !(f.where ?? '').includes(f.eventId) ? ` (event ${t(f.eventId)})` : ''
     const times = count > 1 ? ` ×${count}, first at` : ''
     lines.push(
-      `  ${f.severity}: ${f.detail}${times ? `${times} ${where.slice(0, -2)}${id}` : ` ${where ? `at ${where.slice(0, -2)}` : ''}${id}`} [${f.code}]`,
+      `  ${f.severity}: ${t(f.detail)}${times ? `${times} ${where.slice(0, -2)}${id}` : ` ${where ? `at ${where.slice(0, -2)}` : ''}${id}`} [${f.code}]`,
     )
   }
   if (shown.length > limit) lines.push(`  … and ${shown.length - limit} more kinds of findings`)
   return `${lines.join('\n')}\n`
 }
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`

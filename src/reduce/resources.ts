@@ -127,7 +127,10 @@ export class ArnResolver {
     if (prefix === 'ec2' && required.length > 1 && missing.length > 0) {
       return {
         arns: ['*'],
-        problem: `${prefix}:${action.name} authorizes ${required.length} resource types (${required.map((r) => r.name).join(', ')}) per call and the event names only some; granted on *`,
+        problem: `${prefix}:${action.name} authorizes ${required.length} resource types (${fewNames(
+          required.map((r) => r.name),
+          'and',
+        )}) per call and the event names only some; granted on *`,
       }
     }
     if (resolved.length) return { arns: unique(resolved) }
@@ -138,7 +141,10 @@ export class ArnResolver {
     }
     return {
       arns: ['*'],
-      problem: `${prefix}:${action.name}: the event does not name its ${types.map((t) => t.name).join(' or ')}; granted on *`,
+      problem: `${prefix}:${action.name}: the event does not name its ${fewNames(
+        types.map((t) => t.name),
+        'or',
+      )}; granted on *`,
     }
   }
 
@@ -308,4 +314,13 @@ function lowerFirst(s: string): string {
 
 function unique(xs: string[]): string[] {
   return [...new Set(xs)]
+}
+
+/**
+ * A finding names a few resource types, not all of them: ec2:CreateTags has ~120 and its warning
+ * would fill the screen. The full list is in `iamtrail explain`.
+ */
+function fewNames(names: readonly string[], conj: 'and' | 'or', shown = 4): string {
+  if (names.length <= shown) return names.join(` ${conj} `)
+  return `${names.slice(0, shown).join(', ')} ${conj} ${names.length - shown} more`
 }

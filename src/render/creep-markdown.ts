@@ -1,7 +1,7 @@
 import type { CreepReport, PrincipalReport } from '../creep/report.js'
+import { mdCode, mdFence, mdText } from './escape.js'
 
 const pct = (x: number) => `${Math.round(x * 100)}%`
-const cell = (s: string) => s.replace(/\|/g, '\\|')
 const LIST = 40
 
 /** The creep report as Markdown: ranking first, then one section per principal, then coverage. */
@@ -19,7 +19,7 @@ export function renderCreepMarkdown(r: CreepReport): string {
   for (const [i, x] of r.ranking.entries()) {
     const p = r.principals.find((q) => q.principal === x.principal)!
     out.push(
-      `| ${i + 1} | \`${x.principal}\` | ${x.highRiskUnused} | ${pct(x.unusedShare)} | ${p.counts.granted} | ${p.counts.used} | ${x.tooYoung ? 'younger than the window' : ''} |`,
+      `| ${i + 1} | ${mdCode(x.principal)} | ${x.highRiskUnused} | ${pct(x.unusedShare)} | ${p.counts.granted} | ${p.counts.used} | ${x.tooYoung ? 'younger than the window' : ''} |`,
     )
   }
   out.push('')
@@ -27,12 +27,12 @@ export function renderCreepMarkdown(r: CreepReport): string {
   out.push(
     '## Coverage',
     '',
-    `- sources: ${r.coverage.sources.join('; ')}`,
+    `- sources: ${mdText(r.coverage.sources.join('; '))}`,
     `- regions with activity: ${r.coverage.regions.join(', ') || 'none'}`,
     `- gaps: ${r.coverage.gaps.length ? '' : 'none'}`,
-    ...r.coverage.gaps.map((g) => `  - ${g}`),
+    ...r.coverage.gaps.map((g) => `  - ${mdText(g)}`),
     `- blind spots: ${r.coverage.blindSpots}`,
-    `- excluded: ${r.settings.exclude.join(', ') || 'nothing'}${r.settings.grace ? ` · grace ${r.settings.grace}` : ''}${r.settings.minAge ? ` · min age ${r.settings.minAge}` : ''}`,
+    `- excluded: ${mdText(r.settings.exclude.join(', ')) || 'nothing'}${r.settings.grace ? ` · grace ${r.settings.grace}` : ''}${r.settings.minAge ? ` · min age ${r.settings.minAge}` : ''}`,
     '',
   )
   return out.join('\n')
@@ -41,7 +41,7 @@ export function renderCreepMarkdown(r: CreepReport): string {
 function principalSection(p: PrincipalReport): string[] {
   const c = p.counts
   const out = [
-    `## \`${p.principal}\``,
+    `## ${mdCode(p.principal, { inTable: false })}`,
     '',
     `Granted ${c.granted} actions · used ${c.used} · unused ${c.unused} (${pct(c.unusedShare)}) · unknown ${c.unknown} · unused high-risk ${c.highRiskUnused}`,
     '',
@@ -62,7 +62,7 @@ function principalSection(p: PrincipalReport): string[] {
           xs.length
             ? xs
                 .slice(0, LIST)
-                .map((a) => `\`${a}\``)
+                .map((a) => mdCode(a, { inTable: false }))
                 .join(', ')
             : '—'
         }${xs.length > LIST ? ' …' : ''}`,
@@ -77,22 +77,23 @@ function principalSection(p: PrincipalReport): string[] {
     out.push('### High-risk grants', '', '| grant | statement | used | why it matters |', '|---|---|---|---|')
     for (const h of p.highRisk)
       out.push(
-        `| \`${cell(h.grant)}\` | ${cell(h.statement)} | ${h.used ? 'yes' : '**never**'} | ${h.reason} |`,
+        `| ${mdCode(h.grant)} | ${mdText(h.statement)} | ${h.used ? 'yes' : '**never**'} | ${h.reason} |`,
       )
     out.push('')
   }
   if (p.missing.length) {
     out.push('### Used but not granted', '')
-    for (const m of p.missing) out.push(`- \`${m.action}\` on \`${m.resource}\``)
+    for (const m of p.missing)
+      out.push(`- ${mdCode(m.action, { inTable: false })} on ${mdCode(m.resource, { inTable: false })}`)
     out.push('')
   }
   if (p.broad.length) {
     out.push('### Granted more broadly than used', '', '| action | granted on | used on |', '|---|---|---|')
     for (const b of p.broad)
       out.push(
-        `| \`${b.action}\` | ${b.grantedOn.map((x) => `\`${cell(x)}\``).join(' ')} | ${b.usedOn
+        `| ${mdCode(b.action)} | ${b.grantedOn.map((x) => mdCode(x)).join(' ')} | ${b.usedOn
           .slice(0, 5)
-          .map((x) => `\`${cell(x)}\``)
+          .map((x) => mdCode(x))
           .join(' ')} |`,
       )
     out.push('')
@@ -106,7 +107,7 @@ function principalSection(p: PrincipalReport): string[] {
     if (known.length) {
       out.push('| action | last used | |', '|---|---|---|')
       for (const u of known)
-        out.push(`| \`${u.action}\` | ${u.lastUsed ?? '—'} | ${u.inGrace ? 'in grace' : ''} |`)
+        out.push(`| ${mdCode(u.action)} | ${u.lastUsed ?? '—'} | ${u.inGrace ? 'in grace' : ''} |`)
       out.push('')
     }
     out.push(
@@ -120,9 +121,7 @@ function principalSection(p: PrincipalReport): string[] {
   out.push('### Proposed replacement', '')
   if (p.proposed.length)
     out.push(
-      '```json',
-      JSON.stringify(p.proposed.length === 1 ? p.proposed[0] : p.proposed, null, 2),
-      '```',
+      ...mdFence('json', JSON.stringify(p.proposed.length === 1 ? p.proposed[0] : p.proposed, null, 2)),
       '',
     )
   else out.push('No activity in the window: nothing to grant. Consider removing the principal.', '')

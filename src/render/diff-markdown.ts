@@ -1,11 +1,11 @@
 import type { PolicyDiff } from '../diff/diff-policy.js'
 
-const cell = (s: string) => s.replace(/\|/g, '\\|')
+import { mdCode, mdText } from './escape.js'
 
 export function renderDiffMarkdown(d: PolicyDiff): string {
   const s = d.summary
   const out = [
-    `# Granted vs used: ${d.principal}`,
+    `# Granted vs used: ${mdText(d.principal)}`,
     '',
     '| | count |',
     '|---|---:|',
@@ -22,13 +22,15 @@ export function renderDiffMarkdown(d: PolicyDiff): string {
   if (d.missing.length) {
     out.push('## Missing', '', '| action | resource | why | used | last seen |', '|---|---|---|---:|---|')
     for (const m of d.missing)
-      out.push(`| \`${m.action}\` | \`${cell(m.resource)}\` | ${m.reason} | ${m.count} | ${m.lastSeen} |`)
+      out.push(
+        `| ${mdCode(m.action)} | ${mdCode(m.resource)} | ${mdText(m.reason ?? '')} | ${m.count} | ${mdText(m.lastSeen)} |`,
+      )
     out.push('')
   }
   if (d.conditional.length) {
     out.push('## Conditional', '', '| action | resource | unknown keys |', '|---|---|---|')
     for (const c of d.conditional)
-      out.push(`| \`${c.action}\` | \`${cell(c.resource)}\` | ${c.keys?.join(', ')} |`)
+      out.push(`| ${mdCode(c.action)} | ${mdCode(c.resource)} | ${mdText(c.keys?.join(', ') ?? '')} |`)
     out.push('')
   }
   out.push(
@@ -39,7 +41,7 @@ export function renderDiffMarkdown(d: PolicyDiff): string {
   )
   for (const st of d.statements)
     out.push(
-      `| ${cell(st.ref)} | ${st.effect} | ${st.granted} | ${st.used.length} | ${st.unused.length} | ${st.unknown.length} | ${st.broad.length} |`,
+      `| ${mdText(st.ref)} | ${st.effect} | ${st.granted} | ${st.used.length} | ${st.unused.length} | ${st.unknown.length} | ${st.broad.length} |`,
     )
   out.push('')
   const broad = d.statements.flatMap((st) => st.broad.map((b) => ({ st: st.ref, ...b })))
@@ -47,13 +49,13 @@ export function renderDiffMarkdown(d: PolicyDiff): string {
     out.push('## Broader than used', '', '| statement | action | granted on | used on |', '|---|---|---|---|')
     for (const b of broad)
       out.push(
-        `| ${cell(b.st)} | \`${b.action}\` | ${b.grantedOn.map((r) => `\`${cell(r)}\``).join(' ')} | ${b.usedOn.map((r) => `\`${cell(r)}\``).join(' ')} |`,
+        `| ${mdText(b.st)} | ${mdCode(b.action)} | ${b.grantedOn.map((r) => mdCode(r)).join(' ')} | ${b.usedOn.map((r) => mdCode(r)).join(' ')} |`,
       )
     out.push('')
   }
   for (const st of d.statements) {
     if (!st.unused.length) continue
-    out.push(`## Unused in ${st.ref} (${st.unused.length})`, '', ...unusedBlock(st.unused), '')
+    out.push(`## Unused in ${mdText(st.ref)} (${st.unused.length})`, '', ...unusedBlock(st.unused), '')
   }
   return out.join('\n')
 }

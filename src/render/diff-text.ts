@@ -1,17 +1,20 @@
 import type { PolicyDiff } from '../diff/diff-policy.js'
+import { terminalSafe } from './escape.js'
 
 const LIST_LIMIT = 25
 
 /** The readable diff: missing first (it breaks deploys), then conditional, broad, unused, unknown. */
 export function renderDiffText(d: PolicyDiff, color: boolean): string {
-  const paint = (code: string) => (s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s)
+  // Every line holds names from events: each is made control-free before iamtrail adds its colours.
+  const paint = (code: string) => (s: string) =>
+    color ? `\u001b[${code}m${terminalSafe(s)}\u001b[0m` : terminalSafe(s)
   const red = paint('31')
   const yellow = paint('33')
   const green = paint('32')
   const dim = paint('2')
   const s = d.summary
   const out: string[] = [
-    `principal ${d.principal}`,
+    `principal ${terminalSafe(d.principal)}`,
     `used grants ${s.usedGrants}: ${green(`${s.allowed} allowed`)}, ${red(`${s.denied} missing`)}, ${yellow(`${s.conditional} conditional`)}`,
     `granted actions ${s.grantedActions}: ${s.usedActions} used, ${s.unusedActions} unused, ${s.unknownActions} unknown (CloudTrail cannot show them), ${s.broad} broader than used`,
     '',
@@ -44,7 +47,7 @@ export function renderDiffText(d: PolicyDiff, color: boolean): string {
           `  unknown ${st.unknown.length}: ${st.unknown.slice(0, 10).join(', ')}${st.unknown.length > 10 ? ', …' : ''}`,
         ),
       )
-    out.push(`${st.ref}: grants ${st.granted} actions, ${st.used.length} used`, ...lines)
+    out.push(terminalSafe(`${st.ref}: grants ${st.granted} actions, ${st.used.length} used`), ...lines)
   }
   return `${out.join('\n')}\n`
 }

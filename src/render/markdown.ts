@@ -1,6 +1,7 @@
 import { asArray, type PolicyDocument } from '../policy/document.js'
 import type { Usage, UsedGrant } from '../reduce/usage.js'
 import type { Generalization } from '../synthesize/generalize.js'
+import { mdCode, mdFence, mdText } from './escape.js'
 
 export interface MarkdownOptions {
   describe: (action: string) => string | undefined
@@ -9,17 +10,15 @@ export interface MarkdownOptions {
   dataVersion: string
 }
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
-
 /**
  * The permission table people review: per service, each permission with what it does (from the
  * Service Authorization Reference) and the evidence for it; inferred grants and denied calls apart.
  */
 export function renderMarkdown(usage: Usage, docs: PolicyDocument[], opts: MarkdownOptions): string {
   const out: string[] = [
-    `# Least-privilege policy for ${usage.principal}`,
+    `# Least-privilege policy for ${mdText(usage.principal)}`,
     '',
-    `Evidence: ${usage.grants.reduce((n, g) => n + g.evidence.count, 0)} grant uses${usage.recordings.length ? ` from recordings ${usage.recordings.join(', ')}` : ''}, regions ${usage.regions.join(', ') || '—'}${usage.window?.start ? `, window ${usage.window.start} – ${usage.window.end ?? 'open'}` : ''}.`,
+    `Evidence: ${usage.grants.reduce((n, g) => n + g.evidence.count, 0)} grant uses${usage.recordings.length ? ` from recordings ${usage.recordings.map(mdText).join(', ')}` : ''}, regions ${usage.regions.join(', ') || '—'}${usage.window?.start ? `, window ${usage.window.start} – ${usage.window.end ?? 'open'}` : ''}.`,
     `Policy: ${docs.length} document(s), ${opts.sizes.map((s) => `${s} characters`).join(', ')} (managed policy limit 6,144). Service Authorization Reference ${opts.dataVersion}.`,
     '',
   ]
@@ -34,14 +33,14 @@ export function renderMarkdown(usage: Usage, docs: PolicyDocument[], opts: Markd
   out.push('## Permissions by service', '')
   for (const [service, grants] of [...byService.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     out.push(
-      `### ${service}`,
+      `### ${mdText(service)}`,
       '',
       '| permission | what it does | evidence | resources |',
       '|---|---|---|---|',
     )
     for (const [action, gs] of groupBy(grants, (g) => g.action)) {
       out.push(
-        `| \`${action}\` | ${cell(opts.describe(action) ?? '')} | ${cell(evidence(gs))} | ${gs.map((g) => `\`${cell(g.resource)}\``).join('<br>')} |`,
+        `| ${mdCode(action)} | ${mdText(opts.describe(action) ?? '')} | ${mdText(evidence(gs))} | ${gs.map((g) => mdCode(g.resource)).join('<br>')} |`,
       )
     }
     out.push('')
@@ -55,7 +54,7 @@ export function renderMarkdown(usage: Usage, docs: PolicyDocument[], opts: Markd
     )
     for (const g of inferred) {
       out.push(
-        `| \`${g.action}\` | \`${cell(g.resource)}\` | ${g.condition ? `\`${cell(JSON.stringify(g.condition))}\`` : ''} | ${g.rules.join(', ')} | ${cell(evidence([g]))} |`,
+        `| ${mdCode(g.action)} | ${mdCode(g.resource)} | ${g.condition ? mdCode(JSON.stringify(g.condition)) : ''} | ${mdText(g.rules.join(', '))} | ${mdText(evidence([g]))} |`,
       )
     }
     out.push('')
@@ -69,14 +68,16 @@ export function renderMarkdown(usage: Usage, docs: PolicyDocument[], opts: Markd
     )
     for (const g of denied)
       out.push(
-        `| \`${g.action}\` | \`${cell(g.resource)}\` | ${g.evidence.denied} of ${g.evidence.count} | ${g.evidence.errorCodes.join(', ')} |`,
+        `| ${mdCode(g.action)} | ${mdCode(g.resource)} | ${g.evidence.denied} of ${g.evidence.count} | ${mdText(g.evidence.errorCodes.join(', '))} |`,
       )
     out.push('')
   }
   if (usage.unmapped.length || usage.excluded.length) {
     out.push('## Not in the policy', '', '| call | count | why |', '|---|---:|---|')
-    for (const u of usage.unmapped) out.push(`| \`${u.call}\` | ${u.count} | unmapped: ${cell(u.reason)} |`)
-    for (const e of usage.excluded) out.push(`| \`${e.call}\` | ${e.count} | excluded: ${cell(e.reason)} |`)
+    for (const u of usage.unmapped)
+      out.push(`| ${mdCode(u.call)} | ${u.count} | unmapped: ${mdText(u.reason)} |`)
+    for (const e of usage.excluded)
+      out.push(`| ${mdCode(e.call)} | ${e.count} | excluded: ${mdText(e.reason)} |`)
     out.push('')
   }
   if (opts.generalizations.length) {
@@ -90,12 +91,12 @@ export function renderMarkdown(usage: Usage, docs: PolicyDocument[], opts: Markd
     )
     for (const g of opts.generalizations)
       out.push(
-        `| ${g.type} | ${g.from.map((f) => `\`${cell(f)}\``).join('<br>')} | \`${cell(g.to)}\` | ${g.why} | ${g.evidence.map(cell).join('<br>')} | ${[...g.scope.map((s) => cell(s)), ...(g.risk ? [`risk: ${cell(g.risk)}`] : [])].join('<br>') || 'the name itself'} |`,
+        `| ${mdText(g.type)} | ${g.from.map((f) => mdCode(f)).join('<br>')} | ${mdCode(g.to)} | ${mdText(g.why)} | ${g.evidence.map(mdText).join('<br>')} | ${[...g.scope.map(mdText), ...(g.risk ? [`risk: ${mdText(g.risk)}`] : [])].join('<br>') || 'the name itself'} |`,
       )
     out.push('')
   }
   out.push('## Policy', '')
-  for (const d of docs) out.push('```json', JSON.stringify(d, null, 2), '```', '')
+  for (const d of docs) out.push(...mdFence('json', JSON.stringify(d, null, 2)), '')
   const statementCount = docs.reduce((n, d) => n + d.Statement.length, 0)
   out.push(
     `${statementCount} statements, ${new Set(docs.flatMap((d) => d.Statement.flatMap((s) => asArray(s.Action)))).size} actions.`,

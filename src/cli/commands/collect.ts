@@ -16,6 +16,7 @@ import { EXIT, IamtrailError } from '../../errors.js'
 import type { PrincipalSelector } from '../../events/principal.js'
 import { FindingList } from '../../findings.js'
 import { IdentityGraph } from '../../identity/graph.js'
+import { terminalSafe } from '../../render/escape.js'
 import { abortOnInterrupt } from '../interrupt.js'
 import { parseDuration, parseRegions, parseSelector, parseTime } from '../parse-options.js'
 import { createProgress } from '../progress.js'
@@ -248,7 +249,9 @@ export async function runLookupRecording(
         (result.saved ? `iamtrail: recording saved to ${run.path}\n` : ''),
     )
     for (const f of result.findings) {
-      process.stderr.write(`  ${f.severity}: ${f.where ? `${f.where}: ` : ''}${f.detail} [${f.code}]\n`)
+      process.stderr.write(
+        `  ${f.severity}: ${f.where ? `${terminalSafe(f.where)}: ` : ''}${terminalSafe(f.detail)} [${f.code}]\n`,
+      )
     }
   }
   if (s.fatal) {

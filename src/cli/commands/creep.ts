@@ -29,6 +29,7 @@ import { emptyUsage, reduceInputs, usageFromInputs } from '../../pipeline.js'
 import type { Usage } from '../../reduce/usage.js'
 import { renderCreepHtml } from '../../render/creep-html.js'
 import { renderCreepMarkdown } from '../../render/creep-markdown.js'
+import { terminalSafe } from '../../render/escape.js'
 import { buildPolicy, DEFAULT_BUILD } from '../../synthesize/build-policy.js'
 import { recordedFacts } from '../../synthesize/scope.js'
 import {
@@ -271,7 +272,7 @@ Durations: 90d, 12h, 30m. Exit codes: 0 ok; 1 usage; 2 written, but some input o
         return result.usage
       }
       for (const p of principals) {
-        if (!opts.quiet) process.stderr.write(`iamtrail: creep: ${p.arn}\n`)
+        if (!opts.quiet) process.stderr.write(`iamtrail: creep: ${terminalSafe(p.arn)}\n`)
         const granted: GrantedPolicies =
           opts.granted === 'iam'
             ? await (await import('../../granted/load-iam.js')).loadGrantedFromIam(await iam(), p.arn)

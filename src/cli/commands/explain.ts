@@ -5,6 +5,7 @@ import { IamtrailError } from '../../errors.js'
 import { FindingList } from '../../findings.js'
 import { createMapper } from '../../reduce/create-mapper.js'
 import { explainCall, explainEvent, explainPrefixes, renderCallExplanation } from '../../reduce/explain.js'
+import { terminalBlock, terminalSafe } from '../../render/escape.js'
 
 export function registerExplain(program: Command): void {
   program
@@ -41,10 +42,12 @@ Exits 1 when nothing covers the call (its events would be reported unmapped).`,
           const stats = { filesRead: 0, filesSkipped: 0, filesWithErrors: 0 }
           for await (const { event } of readInputs([opts.event], {}, { sink }, stats)) {
             for (const p of mapper.prefixesFor(event)) await catalog.ensureService(p)
-            process.stdout.write(explainEvent(event, mapper.map(event)))
+            process.stdout.write(terminalBlock(explainEvent(event, mapper.map(event))))
           }
           for (const f of sink.items)
-            process.stderr.write(`iamtrail: ${f.severity}: ${f.where ?? ''}: ${f.detail} [${f.code}]\n`)
+            process.stderr.write(
+              `iamtrail: ${f.severity}: ${terminalSafe(f.where ?? '')}: ${terminalSafe(f.detail)} [${f.code}]\n`,
+            )
           if (stats.filesWithErrors) process.exitCode = 2
           return
         }
@@ -55,11 +58,13 @@ Exits 1 when nothing covers the call (its events would be reported unmapped).`,
         for (const p of explainPrefixes(eventSource, eventName)) await catalog.ensureService(p)
         const x = explainCall(catalog, eventSource, eventName)
         process.stdout.write(
-          opts.format === 'json' ? `${JSON.stringify(x, null, 2)}\n` : renderCallExplanation(x),
+          opts.format === 'json'
+            ? `${JSON.stringify(x, null, 2)}\n`
+            : terminalBlock(renderCallExplanation(x)),
         )
         if (!x.known) {
           process.stderr.write(
-            `iamtrail: nothing covers ${eventSource} ${eventName}: its events would be unmapped\n`,
+            `iamtrail: nothing covers ${terminalSafe(eventSource)} ${terminalSafe(eventName)}: its events would be unmapped\n`,
           )
           process.exitCode = 1
         }
