@@ -34,7 +34,8 @@ export function requestsFor(
   const regions = grant.evidence.regions.length ? grant.evidence.regions : [undefined]
   return regions.map((region) => ({
     action: grant.action,
-    resource: grant.resource,
+    // The call acted on the literal name; the grant's `${*}` escapes (reduce/literal.ts) name it.
+    resource: grant.resource.replace(/\$\{([*?$])\}/g, '$1'),
     context: contextOf(region ? { ...known, 'aws:RequestedRegion': region } : known),
   }))
 }

@@ -92,7 +92,7 @@ export function statementApplies(s: PolicyStatement, req: AuthzRequest): Applies
   const unknown: string[] = []
   const resourceMatch = (patterns: string[]) =>
     patterns.some((p) => {
-      const v = substituteVariables(p, req.context)
+      const v = substituteVariables(p, req.context, { literalWildcards: true })
       if (v.unknown.length) {
         unknown.push(...v.unknown)
         return false

@@ -23,7 +23,7 @@ export function globMatch(pattern: string, text: string): boolean {
     if (c === '*') {
       star = p++
       resume = t
-    } else if (p < pattern.length && (c === '?' || c === text[t])) {
+    } else if (p < pattern.length && (c === '?' || c === text[t] || literalOf(c) === text[t])) {
       p++
       t++
     } else if (star >= 0) {
@@ -61,4 +61,9 @@ function splitArn(s: string): string[] | undefined {
   const parts = s.split(':')
   if (parts.length < 6) return undefined
   return [...parts.slice(0, 5), parts.slice(5).join(':')]
+}
+
+/** `${*}` and `${?}` in a Resource (see variables.ts) match the character itself. */
+function literalOf(c: string | undefined): string | undefined {
+  return c === '\uE000' ? '*' : c === '\uE001' ? '?' : undefined
 }

@@ -3,6 +3,7 @@ import type { CloudTrailEvent } from '../events/cloudtrail-event.js'
 import { type Finding, finding } from '../findings.js'
 import { collectValues, type EventValues, partitionOf } from './event-values.js'
 import { copySourceArn, Inference } from './implied.js'
+import { escapeEventNames } from './literal.js'
 import type { EventMapper, EventMapping, MappedGrant } from './mapping.js'
 import { modelPrefixes, operationModel } from './model/lookup.js'
 import type { ModelAction } from './model/operation-model.js'
@@ -153,7 +154,7 @@ export function createEventMapper(catalog: Catalog): EventMapper {
       }
       const granted = new Set(grants.map((g) => g.action.toLowerCase()))
       grants.push(...inference.infer(model, key, event, values, findings, granted))
-      return { kind: 'mapped', grants, findings }
+      return { kind: 'mapped', grants: escapeEventNames(event, grants), findings }
     },
   }
 }

@@ -2,6 +2,7 @@ import type { Catalog } from '../catalog/catalog.js'
 import type { CloudTrailEvent } from '../events/cloudtrail-event.js'
 import { type Finding, finding } from '../findings.js'
 import { accountOf, type EventValues, partitionOf } from './event-values.js'
+import { iamLiteral } from './literal.js'
 import type { MappedGrant } from './mapping.js'
 import type { ModelAction } from './model/operation-model.js'
 import type { ArnResolver } from './resources.js'
@@ -222,7 +223,7 @@ export class Inference {
     const account = accountOf(event)
     return [...types].sort().map((t) => ({
       action: 'ec2:CreateTags',
-      resource: `arn:${partition}:ec2:${event.awsRegion}:${account}:${t}/*`,
+      resource: `arn:${partition}:ec2:${event.awsRegion}:${account}:${iamLiteral(t)}/*`,
       condition: { StringEquals: { 'ec2:CreateAction': event.eventName } },
       inferredBy: id,
       rule: id,

@@ -1,6 +1,7 @@
 import type { ActionInfo, Catalog } from '../catalog/catalog.js'
 import type { CloudTrailEvent } from '../events/cloudtrail-event.js'
 import { accountOf, type EventValues, lookup, partitionOf } from './event-values.js'
+import { iamLiteral } from './literal.js'
 
 /**
  * Builds the resource ARNs an action acted on, with the ARN formats of the action's resource types
@@ -257,7 +258,7 @@ export class ArnResolver {
         options = lookup(v, [...(extra?.aliases?.[p] ?? []), ...(ALIASES[p] ?? [lowerFirst(p)])])
           .filter((s) => s !== '' && !s.startsWith('arn:'))
           .filter((s) => shape?.placeholder !== p || shape.shape.test(s))
-          .map((s) => normalize(p, s, v))
+          .map((s) => iamLiteral(normalize(p, s, v)))
         const fallback = extra?.defaults?.[p]
         if (options.length === 0 && fallback !== undefined) options = [fallback]
         if (options.length === 0) return []
