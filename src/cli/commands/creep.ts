@@ -39,7 +39,7 @@ import {
   athenaTarget,
   scanSummary,
 } from '../athena-options.js'
-import { writeOutput } from '../output.js'
+import { checkOutput, writeOutput } from '../output.js'
 import { JOBS_OPTION, parseDuration, parseJobs, parseRegions, parseTime } from '../parse-options.js'
 import { runLookupRecording } from './collect.js'
 
@@ -226,6 +226,7 @@ Durations: 90d, 12h, 30m. Exit codes: 0 ok; 1 usage; 2 written, but some input o
     const end = opts.end ? parseTime(opts.end, '--end') : now
     const windowMs = parseDays(opts.window, '--window')
     const window = { start: new Date(end.getTime() - windowMs), end }
+    await checkOutput(opts.output, opts.force)
     const config = sdkClientConfig(defaultRegion(opts.region), opts.profile ? { profile: opts.profile } : {})
     const iam = async () => new (await import('@aws-sdk/client-iam')).IAMClient(config)
     const authDetails = opts.granted !== 'iam' && (await isAuthorizationDetails(opts.granted))

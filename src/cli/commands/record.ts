@@ -10,6 +10,7 @@ import { type PrincipalSelector, parsePrincipal } from '../../events/principal.j
 import { FindingList } from '../../findings.js'
 import { IdentityGraph } from '../../identity/graph.js'
 import { usageFromInputs } from '../../pipeline.js'
+import { checkOutput } from '../output.js'
 import { parseRegions } from '../parse-options.js'
 import {
   addPolicyOutputOptions,
@@ -69,6 +70,9 @@ Exit code: the command's when it failed; else 0, 2 if a region could not be coll
     )
   return addPolicyOutputOptions(cmd).action(async (argv: string[], opts: RecordOptions) => {
     checkPolicyOutputOptions(opts)
+    // Before the credentials and the command: a deploy must not run for a result that is then refused.
+    await checkOutput(opts.output, opts.force)
+    await checkOutput(opts.recording, opts.force, '--recording')
     const aws = {
       ...(opts.profile ? { profile: opts.profile } : {}),
       ...(opts.region ? { region: opts.region } : {}),
