@@ -85,7 +85,7 @@ Exit codes: 0 ok; 1 usage error; 2 an input failed; ${EXIT.gate} a --fail-on gat
         inputs,
         window: parseWindow(opts.start, opts.end),
         sink: findings,
-        jobs: parseJobs(opts.jobs),
+        jobs: parseJobs(opts.jobs, opts.quiet),
       }
       const result = await usageFromInputs(principal ? { ...req, principal } : req)
       const granted = /^arn:[^:]+:iam::\d{12}:(role|user)\//.test(opts.granted)

@@ -62,7 +62,7 @@ Exit codes: 0 ok; 1 usage error or nothing to do; 2 policy written but an input 
       inputs,
       window: parseWindow(opts.start, opts.end),
       sink: findings,
-      jobs: parseJobs(opts.jobs),
+      jobs: parseJobs(opts.jobs, opts.quiet),
     }
     const result = await usageFromInputs(principal ? { ...req, principal } : req)
     const code = await writePolicy(result, findings.items, opts)
