@@ -11,6 +11,9 @@ import { registerExplain } from './commands/explain.js'
 import { registerPolicy } from './commands/policy.js'
 import { registerQueries } from './commands/queries.js'
 import { registerRecord } from './commands/record.js'
+import { silenceSdkNodeWarning } from './sdk-warning.js'
+
+silenceSdkNodeWarning()
 
 // `iamtrail … | head` closes stdout early; that is the reader's choice, not an error. Any other
 // failure (`> /dev/full`, a full disk) is the environment's: a message and exit 1, not a crash.

@@ -18,6 +18,7 @@ import {
   type PolicyOutputOptions,
   writePolicy,
 } from '../policy-output.js'
+import { userEnvironment } from '../sdk-warning.js'
 import { runLookupRecording } from './collect.js'
 
 interface RecordOptions extends PolicyOutputOptions {
@@ -109,7 +110,7 @@ Exit code: the command's when it failed; else 0, 2 if a region could not be coll
           `iamtrail: the command gets these credentials from ${endpoint.url} (AWS_CONTAINER_CREDENTIALS_FULL_URI); AWS_PROFILE and credential variables are unset for it\n`,
       )
     }
-    const child = await childEnvironment(process.env, endpoint, profile)
+    const child = await childEnvironment(userEnvironment(), endpoint, profile)
     let run: CommandRun
     try {
       run = await runCommand(argv, child.env)
