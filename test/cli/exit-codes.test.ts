@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
@@ -37,6 +37,14 @@ const noCredentials = (): NodeJS.ProcessEnv => ({
   [SDK_SETTING]: undefined,
 })
 
+/** /dev/full, or as root a node of the same device of the test's own, which nothing else uses. */
+async function fullDevice(): Promise<string> {
+  if (process.getuid?.() !== 0) return '/dev/full'
+  const node = join(dir, 'full')
+  execFileSync('mknod', ['-m', '666', node, 'c', '1', '7'])
+  return node
+}
+
 /** An environment failure is exit 1 with a message, never 70 "internal error". */
 function expectEnvironmentFailure(r: CliResult, message: RegExp): void {
   expect(r.stderr).not.toContain('internal error')
@@ -63,13 +71,12 @@ describe('exit codes mean what they say (issue 16.13)', () => {
   it.skipIf(!existsSync('/dev/full'))(
     '--output /dev/full: refused without --force, ENOSPC with it; the device stays',
     async () => {
-      expectEnvironmentFailure(
-        await runCli(['policy', EXAMPLE, '-q', '-o', '/dev/full']),
-        /\/dev\/full exists; pass --force/,
-      )
-      const r = await runCli(['policy', EXAMPLE, '-q', '-o', '/dev/full', '--force'])
-      expectEnvironmentFailure(r, /cannot write \/dev\/full: no space left on the device, ENOSPC/)
-      expect((await stat('/dev/full')).isCharacterDevice()).toBe(true)
+      // As root a wrong --force would rename over the machine's /dev/full: root tests a private node.
+      const full = await fullDevice()
+      expectEnvironmentFailure(await runCli(['policy', EXAMPLE, '-q', '-o', full]), /exists; pass --force/)
+      const r = await runCli(['policy', EXAMPLE, '-q', '-o', full, '--force'])
+      expectEnvironmentFailure(r, /cannot write .*full: no space left on the device, ENOSPC/)
+      expect((await stat(full)).isCharacterDevice()).toBe(true)
     },
   )
 
