@@ -1,33 +1,36 @@
-import { link, rename, unlink, writeFile } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
 import { IamtrailError } from '../errors.js'
+import { checkWritable, writeFileAtomic } from '../io/atomic-write.js'
+
+const toStdout = (output: string | undefined): output is undefined | '-' =>
+  output === undefined || output === '-'
 
 /**
- * Writes a result to stdout, or atomically to a file: the text goes to a temporary sibling first.
- * Without `force` the final step is link(2), which fails if the target exists, so a user's file is
- * never replaced, not even by a race.
+ * Writes a result to stdout, or atomically to a file (src/io/atomic-write.ts): without `force` a
+ * user's file is never replaced, not even by a race.
  */
 export async function writeOutput(text: string, output: string | undefined, force: boolean): Promise<void> {
-  if (output === undefined || output === '-') {
-    await new Promise<void>((resolve, reject) =>
-      process.stdout.write(text, (err) => (err ? reject(err) : resolve())),
-    )
-    return
-  }
-  const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.tmp`)
-  await writeFile(tmp, text)
-  try {
-    if (force) {
-      await rename(tmp, output)
-      return
-    }
-    await link(tmp, output)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new IamtrailError(`${output} exists; pass --force to overwrite it`)
-    }
-    throw err
-  } finally {
-    await unlink(tmp).catch(() => {})
-  }
+  if (!toStdout(output)) return writeFileAtomic(output, text, force)
+  await new Promise<void>((resolve, reject) =>
+    process.stdout.write(text, (err) =>
+      err
+        ? reject(
+            new IamtrailError(`cannot write to stdout: ${err.message}`, 'environment', undefined, {
+              cause: err,
+            }),
+          )
+        : resolve(),
+    ),
+  )
+}
+
+/**
+ * Refuses an `--output` that exists without --force, or whose directory cannot be written, before
+ * the command reads its inputs or runs anything: a long run must not end in a refusal.
+ */
+export async function checkOutput(
+  output: string | undefined,
+  force: boolean,
+  option = '--output',
+): Promise<void> {
+  if (!toStdout(output)) await checkWritable(output, force, option)
 }

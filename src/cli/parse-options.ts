@@ -63,7 +63,8 @@ export function parseRegions(value: string | undefined): string[] {
 /**
  * `--jobs`: worker threads for reading inputs; by default one per available core, at most
  * DEFAULT_JOBS_CAP: each worker holds its own heap (~60-90 MB at peak), and reading is bound by memory
- * bandwidth long before 64 cores are busy. An explicit --jobs is taken as asked.
+ * bandwidth long before 64 cores are busy. An explicit --jobs above the available cores is capped
+ * to them, with a note: more threads than cores only contend for them, each with its own heap.
  */
 const DEFAULT_JOBS_CAP = 8
 
@@ -72,10 +73,16 @@ export const JOBS_OPTION = [
   `worker threads that read and reduce input files, 1 for none (default: the available cores, at most ${DEFAULT_JOBS_CAP})`,
 ] as const
 
-export function parseJobs(value: string | undefined): number {
-  if (value === undefined) return Math.min(availableParallelism(), DEFAULT_JOBS_CAP)
+export function parseJobs(value: string | undefined, quiet = false): number {
+  const cores = availableParallelism()
+  if (value === undefined) return Math.min(cores, DEFAULT_JOBS_CAP)
   const n = Number(value)
   if (!Number.isInteger(n) || n < 1 || n > 256)
     throw new IamtrailError(`--jobs ${value}: use a whole number from 1 to 256`)
-  return n
+  if (n <= cores) return n
+  if (!quiet)
+    process.stderr.write(
+      `iamtrail: note: --jobs ${n} is more than the ${cores} available cores; using ${cores}\n`,
+    )
+  return cores
 }

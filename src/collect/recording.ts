@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs'
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { chmod, lstat, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -9,6 +9,7 @@ import type { CloudTrailEvent } from '../events/cloudtrail-event.js'
 import { openInput, readEvents } from '../events/read-events.js'
 import type { FindingSink } from '../findings.js'
 import type { ExcludedIdentity, IdentityEdge } from '../identity/graph.js'
+import { cannotWrite } from '../io/atomic-write.js'
 
 /**
  * A recording is a directory: `manifest.json` plus `events.ndjson.gz`, the raw CloudTrail events
@@ -113,8 +114,9 @@ export async function readManifest(path: string): Promise<RecordingManifest> {
 
 /**
  * Writes a recording atomically: everything goes to a sibling temporary directory that is renamed
- * into place, so a reader never sees half a recording. An existing recording is replaced only with
- * `force`.
+ * into place, so a reader never sees half a recording. An existing recording (or a symlink at its
+ * path) is replaced only with `force`. The temporary directory comes from mkdtemp: a random name,
+ * created exclusively with mode 0700, so nothing planted at a guessable name is written into.
  */
 export async function writeRecording(
   path: string,
@@ -122,13 +124,14 @@ export async function writeRecording(
   events: AsyncIterable<CloudTrailEvent> | Iterable<CloudTrailEvent>,
   force = false,
 ): Promise<void> {
-  const exists = await stat(path).then(
-    () => true,
-    () => false,
-  )
-  if (exists && !force) throw new IamtrailError(`${path} exists; pass --force to replace it`)
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now()}`)
-  await mkdir(tmp, { recursive: true })
+  const existing = await lstat(path).catch(() => undefined)
+  if (existing && !force) throw new IamtrailError(`${path} exists; pass --force to replace it`)
+  let tmp: string
+  try {
+    tmp = await mkdtemp(join(dirname(path), `.${basename(path)}.tmp-`))
+  } catch (err) {
+    throw cannotWrite(path, err)
+  }
   try {
     const lines = Readable.from(
       (async function* () {
@@ -137,10 +140,12 @@ export async function writeRecording(
     )
     await pipeline(lines, createGzip(), createWriteStream(join(tmp, EVENTS)))
     await writeFile(join(tmp, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`)
-    if (exists) await rm(path, { recursive: true, force: true })
+    // mkdtemp's 0700 was for the writing; a finished recording is as readable as any directory.
+    await chmod(tmp, 0o755)
+    if (existing) await rm(path, { recursive: true, force: true })
     await rename(tmp, path)
   } catch (err) {
     await rm(tmp, { recursive: true, force: true })
-    throw err
+    throw cannotWrite(path, err)
   }
 }

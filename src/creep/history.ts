@@ -4,8 +4,8 @@ import type { S3Client } from '@aws-sdk/client-s3'
 
 const s3sdk = () => import('@aws-sdk/client-s3')
 
-import { writeOutput } from '../cli/output.js'
 import { IamtrailError } from '../errors.js'
+import { writeFileAtomic } from '../io/atomic-write.js'
 import { CREEP_SCHEMA, type CreepReport } from './report.js'
 
 /**
@@ -51,7 +51,7 @@ export function directoryHistory(dir: string): HistoryStore {
     async save(report) {
       await mkdir(dir, { recursive: true })
       const path = join(dir, fileName(report))
-      await writeOutput(`${JSON.stringify(report, null, 2)}\n`, path, false)
+      await writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`, false)
       return path
     },
   }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { awsFailureError, classifyAwsError } from '../aws/aws-errors.js'
 import { IamtrailError } from '../errors.js'
 import type { IamPort } from '../granted/load-iam.js'
 import type { GlobMatcher } from '../granted/wildcard.js'
@@ -50,7 +51,11 @@ export async function rolesFromIam(iam: IamPort): Promise<ScopedPrincipal[]> {
   const out: ScopedPrincipal[] = []
   let Marker: string | undefined
   do {
-    const r = await iam.send(new ListRolesCommand({ ...(Marker ? { Marker } : {}) }))
+    const r = await iam
+      .send(new ListRolesCommand({ ...(Marker ? { Marker } : {}) }))
+      .catch((err: unknown) => {
+        throw awsFailureError(classifyAwsError(err), 'iam:ListRoles', err)
+      })
     for (const role of r.Roles ?? [])
       out.push({
         arn: role.Arn!,

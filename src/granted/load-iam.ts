@@ -15,6 +15,7 @@ import {
   ListRolePoliciesCommand,
   ListUserPoliciesCommand,
 } from '@aws-sdk/client-iam'
+import { awsFailureError, classifyAwsError } from '../aws/aws-errors.js'
 import { IamtrailError } from '../errors.js'
 import type { GrantedPolicies, NamedPolicy } from './evaluate.js'
 import { asPolicyDocument } from './load-files.js'
@@ -148,6 +149,8 @@ function explain(err: unknown, principal: string): Error {
   if (e?.name === 'NoSuchEntity' || e?.name === 'NoSuchEntityException')
     return new IamtrailError(`${principal} does not exist in IAM (${e.message})`)
   if (e instanceof IamtrailError) return e
+  const failure = classifyAwsError(err)
+  if (failure.kind === 'credentials') return awsFailureError(failure, 'iam:GetRole', err)
   return new IamtrailError(
     `reading the policies of ${principal} from IAM failed: ${e?.message ?? String(err)}`,
     'environment',

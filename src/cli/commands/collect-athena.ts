@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { recordAthena } from '../../collect/athena/athena-recording.js'
 import { IamtrailError } from '../../errors.js'
 import { addAthenaOptions, athenaClient, athenaRun, athenaTarget, scanSummary } from '../athena-options.js'
+import { checkOutput } from '../output.js'
 import { parseRegions } from '../parse-options.js'
 import { COLLECT_SOURCES, type CollectOptions, whoAndWhen } from './collect.js'
 
@@ -20,6 +21,7 @@ async function collectWithAthena(opts: CollectOptions): Promise<void> {
   const target = athenaTarget(opts)
   const { run, dispose } = athenaRun(opts)
   const path = opts.output ?? `${opts.name}.rec`
+  await checkOutput(path, opts.force)
   const athena = await athenaClient(opts)
   try {
     const manifest = await recordAthena(athena, {

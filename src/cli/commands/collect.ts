@@ -18,6 +18,7 @@ import { FindingList } from '../../findings.js'
 import { IdentityGraph } from '../../identity/graph.js'
 import { terminalSafe } from '../../render/escape.js'
 import { abortOnInterrupt } from '../interrupt.js'
+import { checkOutput } from '../output.js'
 import { parseDuration, parseRegions, parseSelector, parseTime } from '../parse-options.js'
 import { createProgress } from '../progress.js'
 
@@ -140,6 +141,7 @@ async function collectWithLookup(opts: CollectOptions): Promise<void> {
     process.stderr.write('iamtrail: warning: LookupEvents keeps 90 days; the start of the window is older\n')
   }
   const path = opts.output ?? `${opts.name}.rec`
+  await checkOutput(path, opts.force)
   const regions = parseRegions(opts.regions ?? opts.region ?? process.env.AWS_REGION)
   if (regions.length === 0) {
     process.stderr.write(

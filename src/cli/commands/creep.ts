@@ -40,7 +40,7 @@ import {
   athenaTarget,
   scanSummary,
 } from '../athena-options.js'
-import { writeOutput } from '../output.js'
+import { checkOutput, writeOutput } from '../output.js'
 import { JOBS_OPTION, parseDuration, parseJobs, parseRegions, parseTime } from '../parse-options.js'
 import { runLookupRecording } from './collect.js'
 
@@ -226,7 +226,11 @@ Durations: 90d, 12h, 30m. Exit codes: 0 ok; 1 usage; 2 written, but some input o
     const now = new Date()
     const end = opts.end ? parseTime(opts.end, '--end') : now
     const windowMs = parseDays(opts.window, '--window')
+    // An empty window has no usage: every grant would read as unused.
+    if (windowMs <= 0)
+      throw new IamtrailError(`--window ${opts.window}: the window must be longer than 0 (e.g. 30d)`)
     const window = { start: new Date(end.getTime() - windowMs), end }
+    await checkOutput(opts.output, opts.force)
     const config = sdkClientConfig(defaultRegion(opts.region), opts.profile ? { profile: opts.profile } : {})
     const iam = async () => new (await import('@aws-sdk/client-iam')).IAMClient(config)
     const authDetails = opts.granted !== 'iam' && (await isAuthorizationDetails(opts.granted))
@@ -245,7 +249,7 @@ Durations: 90d, 12h, 30m. Exit codes: 0 ok; 1 usage; 2 written, but some input o
     const regions = new Set<string>()
     let incomplete = false
     try {
-      const jobs = sourceName === 'files' ? parseJobs(opts.jobs) : 1
+      const jobs = sourceName === 'files' ? parseJobs(opts.jobs, opts.quiet) : 1
       // Log files with several principals in scope: one pass for all of them, not one per principal.
       const onePass =
         sourceName === 'files' && principals.length > 1
@@ -354,7 +358,21 @@ const excludePaths = (opts: CreepOptions) => opts.excludePath ?? ['/aws-service-
 /** `90d`, `12h`, `30m`: days on top of the durations `--settle` takes. */
 function parseDays(value: string, option: string): number {
   const m = /^(\d+(?:\.\d+)?)d$/.exec(value.trim())
-  return m ? Math.round(Number(m[1]) * DAY) : parseDuration(value, option)
+  if (m) return Math.round(Number(m[1]) * DAY)
+  try {
+    return parseDuration(value, option)
+  } catch {
+    // parseDuration names the units of --settle; these options are mostly counted in days.
+    throw new IamtrailError(`${option} ${JSON.stringify(value)} is not a duration (e.g. 30d, 90d, 12h, 30m)`)
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  const { stat } = await import('node:fs/promises')
+  return stat(path).then(
+    () => true,
+    () => false,
+  )
 }
 
 async function isAuthorizationDetails(path: string): Promise<boolean> {
@@ -383,6 +401,11 @@ async function scope(
   }
   if (opts.principalsFrom) for (const p of await principalsFromFile(opts.principalsFrom)) add(p)
   if (opts.allRoles) {
+    // Policy files name no roles: "every role" would silently become the live account's (ListRoles).
+    if (opts.granted !== 'iam' && !authDetails)
+      throw new IamtrailError(
+        `--all-roles --granted ${opts.granted}: ${(await exists(opts.granted)) ? 'not get-account-authorization-details output (no RoleDetailList), so it names no roles' : 'no such file'}; pass that output (aws iam get-account-authorization-details > auth.json), or --granted iam to list the account's roles from IAM`,
+      )
     const roles = authDetails
       ? await rolesFromAuthorizationDetails(opts.granted)
       : await rolesFromIam(await iam())

@@ -10,7 +10,7 @@ import { selectorLabel } from '../../reduce/reduce-events.js'
 import { renderDiffMarkdown } from '../../render/diff-markdown.js'
 import { renderDiffText } from '../../render/diff-text.js'
 import { recordedFacts } from '../../synthesize/scope.js'
-import { writeOutput } from '../output.js'
+import { checkOutput, writeOutput } from '../output.js'
 import { JOBS_OPTION, parseJobs, parseSelector, parseWindow } from '../parse-options.js'
 import { formatSummary } from '../summary.js'
 
@@ -78,13 +78,14 @@ Exit codes: 0 ok; 1 usage error; 2 an input failed; ${EXIT.gate} a --fail-on gat
         throw new IamtrailError(`--fail-on: unknown ${bad.join(', ')} (use ${GATES.join(', ')})`)
       if (!['text', 'json', 'markdown'].includes(opts.format))
         throw new IamtrailError(`--format ${opts.format}: use text, json or markdown`)
+      await checkOutput(opts.output, opts.force)
       const findings = new FindingList()
       const principal = parseSelector(opts.principal, opts.accessKeyId)
       const req = {
         inputs,
         window: parseWindow(opts.start, opts.end),
         sink: findings,
-        jobs: parseJobs(opts.jobs),
+        jobs: parseJobs(opts.jobs, opts.quiet),
       }
       const result = await usageFromInputs(principal ? { ...req, principal } : req)
       const granted = /^arn:[^:]+:iam::\d{12}:(role|user)\//.test(opts.granted)

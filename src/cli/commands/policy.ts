@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { EXIT } from '../../errors.js'
 import { FindingList } from '../../findings.js'
 import { usageFromInputs } from '../../pipeline.js'
+import { checkOutput } from '../output.js'
 import { JOBS_OPTION, parseJobs, parseSelector, parseWindow } from '../parse-options.js'
 import {
   addPolicyOutputOptions,
@@ -54,13 +55,14 @@ Exit codes: 0 ok; 1 usage error or nothing to do; 2 policy written but an input 
     )
   addPolicyOutputOptions(cmd).action(async (inputs: string[], opts: PolicyOptions) => {
     checkPolicyOutputOptions(opts)
+    await checkOutput(opts.output, opts.force)
     const findings = new FindingList()
     const principal = parseSelector(opts.principal, opts.accessKeyId)
     const req = {
       inputs,
       window: parseWindow(opts.start, opts.end),
       sink: findings,
-      jobs: parseJobs(opts.jobs),
+      jobs: parseJobs(opts.jobs, opts.quiet),
     }
     const result = await usageFromInputs(principal ? { ...req, principal } : req)
     const code = await writePolicy(result, findings.items, opts)

@@ -10,6 +10,7 @@ import { type PrincipalSelector, parsePrincipal } from '../../events/principal.j
 import { FindingList } from '../../findings.js'
 import { IdentityGraph } from '../../identity/graph.js'
 import { usageFromInputs } from '../../pipeline.js'
+import { checkOutput } from '../output.js'
 import { parseRegions } from '../parse-options.js'
 import {
   addPolicyOutputOptions,
@@ -17,6 +18,7 @@ import {
   type PolicyOutputOptions,
   writePolicy,
 } from '../policy-output.js'
+import { userEnvironment } from '../sdk-warning.js'
 import { runLookupRecording } from './collect.js'
 
 interface RecordOptions extends PolicyOutputOptions {
@@ -69,6 +71,9 @@ Exit code: the command's when it failed; else 0, 2 if a region could not be coll
     )
   return addPolicyOutputOptions(cmd).action(async (argv: string[], opts: RecordOptions) => {
     checkPolicyOutputOptions(opts)
+    // Before the credentials and the command: a deploy must not run for a result that is then refused.
+    await checkOutput(opts.output, opts.force)
+    await checkOutput(opts.recording, opts.force, '--recording')
     const aws = {
       ...(opts.profile ? { profile: opts.profile } : {}),
       ...(opts.region ? { region: opts.region } : {}),
@@ -105,7 +110,7 @@ Exit code: the command's when it failed; else 0, 2 if a region could not be coll
           `iamtrail: the command gets these credentials from ${endpoint.url} (AWS_CONTAINER_CREDENTIALS_FULL_URI); AWS_PROFILE and credential variables are unset for it\n`,
       )
     }
-    const child = await childEnvironment(process.env, endpoint, profile)
+    const child = await childEnvironment(userEnvironment(), endpoint, profile)
     let run: CommandRun
     try {
       run = await runCommand(argv, child.env)
