@@ -4,6 +4,7 @@ import { StringDecoder } from 'node:string_decoder'
 import { createGunzip, gunzipSync } from 'node:zlib'
 import { type FindingSink, finding } from '../findings.js'
 import type { CloudTrailEvent, EventOrigin, LocatedEvent } from './cloudtrail-event.js'
+import { recordShapeProblem } from './record-shape.js'
 
 export interface ReadContext {
   sink: FindingSink
@@ -98,8 +99,8 @@ async function* readTextEvents(
   ctx: ReadContext,
 ): AsyncGenerator<LocatedEvent> {
   let failed = false
-  const fail = (code: Parameters<typeof finding>[0], detail: string, where: string) => {
-    ctx.sink.report(finding(code, detail, where))
+  const fail = (code: Parameters<typeof finding>[0], detail: string, where: string, eventId?: string) => {
+    ctx.sink.report(finding(code, detail, where, eventId))
     if (!failed) ctx.onInputError?.(name)
     failed = true
   }
@@ -235,6 +236,7 @@ type Fail = (
   code: 'input.invalid-json' | 'input.invalid-record' | 'input.unknown-format',
   detail: string,
   where: string,
+  eventId?: string,
 ) => void
 
 function parseLine(
@@ -322,12 +324,10 @@ function toLocated(v: unknown, origin: EventOrigin, fail: Fail): LocatedEvent | 
   const e = v as Record<string, unknown>
   // Logstash-style exports (OTRF) keep the time in @timestamp only.
   if (typeof e.eventTime !== 'string' && typeof e['@timestamp'] === 'string') e.eventTime = e['@timestamp']
-  const missing = (['eventSource', 'eventName', 'eventTime', 'awsRegion'] as const).filter(
-    (k) => typeof e[k] !== 'string',
-  )
-  if (missing.length > 0) {
-    const id = typeof e.eventID === 'string' ? ` (event ${e.eventID})` : ''
-    fail('input.invalid-record', `record has no ${missing.join(', ')}${id}`, where)
+  const problem = recordShapeProblem(e)
+  if (problem !== undefined) {
+    const eventId = typeof e.eventID === 'string' && e.eventID !== '' ? e.eventID : undefined
+    fail('input.invalid-record', problem, where, eventId)
     return undefined
   }
   if (typeof e.eventID !== 'string') e.eventID = ''
