@@ -13,7 +13,10 @@ export function formatSummary(
     .map(([reason, n]) => `${n} ${reason}`)
   lines.push(
     `iamtrail: ${stats.eventsRead} events read from ${stats.filesRead} input(s)` +
-      (stats.filesSkipped ? ` (${stats.filesSkipped} file(s) outside the window skipped unopened)` : ''),
+      (stats.filesSkipped ? ` (${stats.filesSkipped} file(s) outside the window skipped unopened)` : '') +
+      (stats.filesNotCloudTrail
+        ? ` (${stats.filesNotCloudTrail} file(s) that are not JSON or gzip skipped unparsed)`
+        : ''),
     `  matched ${stats.matched}, mapped ${stats.mapped}, unmapped ${stats.unmapped}, excluded ${stats.excluded}, denied ${stats.denied}`,
   )
   if (skipped.length) lines.push(`  skipped: ${skipped.join(', ')}`)
