@@ -17,6 +17,10 @@ export const FINDING_CODES = {
   },
   'input.invalid-record': { severity: 'error', title: 'A record lacks a field every CloudTrail event has' },
   'input.empty': { severity: 'warning', title: 'An input held no events' },
+  'input.special-file': {
+    severity: 'warning',
+    title: 'A FIFO, socket or device in an input directory was skipped (named as an input, it is read)',
+  },
   'principal.ambiguous': { severity: 'error', title: 'Several principals are present and none was selected' },
   'event.excluded': { severity: 'info', title: 'An event needs no IAM permission or is not an API call' },
   'event.unmapped': { severity: 'warning', title: 'An event could not be mapped to a known IAM action' },

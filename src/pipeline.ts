@@ -73,7 +73,7 @@ export async function usageFromInputs(req: UsageRequest): Promise<UsageResult> {
   }
   const { catalog, ...result } = await reduceInputs({ ...req, sink })
   if (result.usages.length > 1) {
-    const list = Object.entries(result.principalsSeen)
+    const list = [...result.principalsSeen]
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([p, n]) => `  ${p}  (${n} events)`)
       .join('\n')
@@ -85,7 +85,7 @@ export async function usageFromInputs(req: UsageRequest): Promise<UsageResult> {
     result.usages[0] ??
     (req.allowEmpty && req.principal ? emptyUsage(selectorLabel(req.principal)) : undefined)
   if (!usage) {
-    const seen = Object.keys(result.principalsSeen)
+    const seen = [...result.principalsSeen.keys()]
     const hint =
       (seen.length ? `; principals seen: ${seen.sort().join(', ')}` : '') +
       (unread.length ? `; inputs that could not be read:\n${unread.join('\n')}` : '')

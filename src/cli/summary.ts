@@ -16,6 +16,9 @@ export function formatSummary(
     `iamtrail: ${plural(stats.eventsRead, 'event')} read from ${plural(stats.filesRead, 'input')}` +
       (stats.filesSkipped
         ? ` (${plural(stats.filesSkipped, 'file')} outside the window skipped unopened)`
+        : '') +
+      (stats.filesNotCloudTrail
+        ? ` (${plural(stats.filesNotCloudTrail, 'file')} that are not JSON or gzip skipped unparsed)`
         : ''),
     `  matched ${stats.matched}, mapped ${stats.mapped}, unmapped ${stats.unmapped}, excluded ${stats.excluded}, denied ${stats.denied}`,
   )

@@ -117,24 +117,26 @@ export function principalReport(input: PrincipalInput, ctx: ReportContext): Prin
   const granted = uniqSorted(
     allow.flatMap((s) => [...s.used, ...s.unused, ...s.unknown]).filter((a) => a.length > 0),
   )
-  const lastUsed: Record<string, string> = { ...(ctx.previous?.lastUsed ?? {}) }
+  // Maps: actions come from policies and history files, and `lastUsed.constructor` is on every object.
+  const lastUsed = new Map(Object.entries(ctx.previous?.lastUsed ?? {}))
   for (const g of input.usage.grants) {
-    const prev = lastUsed[g.action]
-    if (!prev || prev < g.evidence.lastSeen) lastUsed[g.action] = g.evidence.lastSeen
+    const prev = lastUsed.get(g.action)
+    if (!prev || prev < g.evidence.lastSeen) lastUsed.set(g.action, g.evidence.lastSeen)
   }
   const nowIso = ctx.now.toISOString()
-  const firstGranted: Record<string, string> = {}
-  for (const a of granted) firstGranted[a] = ctx.previous?.firstGranted[a] ?? nowIso
+  const previousFirst = new Map(Object.entries(ctx.previous?.firstGranted ?? {}))
+  const firstGranted = new Map<string, string>()
+  for (const a of granted) firstGranted.set(a, previousFirst.get(a) ?? nowIso)
   const graceFrom =
     ctx.graceMs !== undefined ? new Date(ctx.now.getTime() - ctx.graceMs).toISOString() : undefined
   const unused: UnusedAction[] = granted
     .filter((a) => !usedSet.has(a.toLowerCase()) && !unknownSet.has(a))
     .map((action) => {
       const u: UnusedAction = { action }
-      const last = lastUsed[action]
+      const last = lastUsed.get(action)
       if (last) u.lastUsed = last
       // Granted since the first report within the grace period: too new to call unused.
-      const first = firstGranted[action]!
+      const first = firstGranted.get(action)!
       if (graceFrom && ctx.previous && first > graceFrom) u.inGrace = true
       return u
     })
@@ -176,8 +178,8 @@ export function principalReport(input: PrincipalInput, ctx: ReportContext): Prin
       ...(ctx.previous?.trend ?? []),
       { at: nowIso, granted: granted.length, used: used.length, unused: creeping },
     ],
-    lastUsed: Object.fromEntries(Object.entries(lastUsed).sort(([a], [b]) => (a < b ? -1 : 1))),
-    firstGranted,
+    lastUsed: Object.fromEntries([...lastUsed].sort(([a], [b]) => (a < b ? -1 : 1))),
+    firstGranted: Object.fromEntries(firstGranted),
   }
   if (ctx.previous && ctx.previousAt) report.sinceLast = sinceLast(ctx.previous, report, ctx.previousAt)
   return report

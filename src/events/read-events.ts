@@ -4,6 +4,7 @@ import { StringDecoder } from 'node:string_decoder'
 import { createGunzip, gunzipSync } from 'node:zlib'
 import { type FindingSink, finding } from '../findings.js'
 import type { CloudTrailEvent, EventOrigin, LocatedEvent } from './cloudtrail-event.js'
+import { recordShapeProblem } from './record-shape.js'
 
 export interface ReadContext {
   sink: FindingSink
@@ -85,7 +86,7 @@ export async function* readEventsFromBuffer(
   }
   yield* readTextEvents(
     (async function* () {
-      yield text.toString('utf8')
+      yield decodeWhole(text)
     })(),
     name,
     ctx,
@@ -98,8 +99,8 @@ async function* readTextEvents(
   ctx: ReadContext,
 ): AsyncGenerator<LocatedEvent> {
   let failed = false
-  const fail = (code: Parameters<typeof finding>[0], detail: string, where: string) => {
-    ctx.sink.report(finding(code, detail, where))
+  const fail = (code: Parameters<typeof finding>[0], detail: string, where: string, eventId?: string) => {
+    ctx.sink.report(finding(code, detail, where, eventId))
     if (!failed) ctx.onInputError?.(name)
     failed = true
   }
@@ -107,6 +108,8 @@ async function* readTextEvents(
   let mode: 'undecided' | 'ndjson' | 'document' = 'undecided'
   let line = 0
   let count = 0
+  // Lines skipped for lacking the principal's needle were events, of someone else: not an empty input.
+  let skippedLines = 0
   try {
     for await (const chunk of text) {
       buffered += chunk
@@ -122,7 +125,10 @@ async function* readTextEvents(
           const raw = buffered.slice(start, nl)
           // A line that does not end like an object may be a damaged event of anyone: parse it to report it.
           if (ctx.needle !== undefined && !raw.includes(ctx.needle) && raw.trimEnd().endsWith('}')) {
-            if (raw.trim() !== '') ctx.onSkipped?.(1)
+            if (raw.trim() !== '') {
+              ctx.onSkipped?.(1)
+              skippedLines++
+            }
             start = nl + 1
             nl = buffered.indexOf('\n', start)
             continue
@@ -177,7 +183,7 @@ async function* readTextEvents(
       yield ev
     }
   }
-  if (count === 0 && !failed)
+  if (count === 0 && skippedLines === 0 && !failed)
     ctx.sink.report(finding('input.empty', 'no CloudTrail events in this input', name))
 }
 
@@ -195,10 +201,38 @@ async function* decodeText(bytes: AsyncIterable<Buffer>): AsyncGenerator<string>
   const source: AsyncIterable<Buffer> = gz
     ? Readable.from(rest).pipe(createGunzip({ chunkSize: GUNZIP_CHUNK }))
     : rest
-  const decoder = new StringDecoder('utf8')
-  for await (const chunk of source) yield decoder.write(chunk as Buffer)
-  const tail = decoder.end()
+  let decoder: { write(b: Buffer): string; end(): string } | undefined
+  for await (const chunk of source) {
+    decoder ??= decoderFor(chunk as Buffer)
+    yield decoder.write(chunk as Buffer)
+  }
+  const tail = decoder?.end()
   if (tail) yield tail
+}
+
+/**
+ * Text in the encoding its byte-order mark names, without the mark: editors on Windows save JSON as
+ * UTF-8 with a BOM or as UTF-16, and JSON.parse read the mark as an unexpected token. UTF-8 without
+ * a mark (every CloudTrail file) takes StringDecoder, the fastest path.
+ */
+function decoderFor(first: Buffer): { write(b: Buffer): string; end(): string } {
+  const bom = bomOf(first)
+  if (bom === undefined) return new StringDecoder('utf8')
+  const td = new TextDecoder(bom, { ignoreBOM: false })
+  return { write: (b) => td.decode(b, { stream: true }), end: () => td.decode() }
+}
+
+/** The same for a whole buffer. */
+function decodeWhole(text: Buffer): string {
+  const bom = bomOf(text)
+  return bom === undefined ? text.toString('utf8') : new TextDecoder(bom).decode(text)
+}
+
+function bomOf(b: Buffer): 'utf-8' | 'utf-16le' | 'utf-16be' | undefined {
+  if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return 'utf-8'
+  if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return 'utf-16le'
+  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return 'utf-16be'
+  return undefined
 }
 
 /**
@@ -235,6 +269,7 @@ type Fail = (
   code: 'input.invalid-json' | 'input.invalid-record' | 'input.unknown-format',
   detail: string,
   where: string,
+  eventId?: string,
 ) => void
 
 function parseLine(
@@ -322,12 +357,10 @@ function toLocated(v: unknown, origin: EventOrigin, fail: Fail): LocatedEvent | 
   const e = v as Record<string, unknown>
   // Logstash-style exports (OTRF) keep the time in @timestamp only.
   if (typeof e.eventTime !== 'string' && typeof e['@timestamp'] === 'string') e.eventTime = e['@timestamp']
-  const missing = (['eventSource', 'eventName', 'eventTime', 'awsRegion'] as const).filter(
-    (k) => typeof e[k] !== 'string',
-  )
-  if (missing.length > 0) {
-    const id = typeof e.eventID === 'string' ? ` (event ${e.eventID})` : ''
-    fail('input.invalid-record', `record has no ${missing.join(', ')}${id}`, where)
+  const problem = recordShapeProblem(e)
+  if (problem !== undefined) {
+    const eventId = typeof e.eventID === 'string' && e.eventID !== '' ? e.eventID : undefined
+    fail('input.invalid-record', problem, where, eventId)
     return undefined
   }
   if (typeof e.eventID !== 'string') e.eventID = ''

@@ -37,8 +37,8 @@ export class SliceMerger {
     for (const [reason, n] of Object.entries(p.stats.skipped)) {
       stats.skipped[reason] = (stats.skipped[reason] ?? 0) + n
     }
-    for (const [principal, n] of Object.entries(p.principalsSeen)) {
-      this.state.principalsSeen[principal] = (this.state.principalsSeen[principal] ?? 0) + n
+    for (const [principal, n] of p.principalsSeen) {
+      this.state.principalsSeen.set(principal, (this.state.principalsSeen.get(principal) ?? 0) + n)
     }
     for (const snap of p.accumulators) {
       let acc = this.state.accumulators.get(snap.principal)

@@ -91,7 +91,7 @@ export async function reduceInParallel(
 function unlistedPartial(f: SlicePartial['findings'][number], failed: boolean): SlicePartial {
   return {
     stats: emptyStats(),
-    principalsSeen: {},
+    principalsSeen: new Map(),
     accumulators: [],
     findings: [f],
     filesWithErrors: failed ? 1 : 0,

@@ -26,7 +26,7 @@ export type ReadableUnit = Exclude<InputUnit, { kind: 'unlisted' }>
  */
 export interface SlicePartial {
   stats: ReduceStats
-  principalsSeen: Record<string, number>
+  principalsSeen: Map<string, number>
   accumulators: AccumulatorSnapshot[]
   /** In the order a single pass would have reported them. */
   findings: Finding[]

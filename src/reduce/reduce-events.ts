@@ -5,7 +5,7 @@ import { matchesPrincipal, type PrincipalSelector, principalOf } from '../events
 import { inWindow, type TimeWindow } from '../events/time-window.js'
 import { type FindingSink, finding } from '../findings.js'
 import { UsageAccumulator } from './accumulate.js'
-import type { EventMapper } from './mapping.js'
+import type { EventMapper, EventMapping } from './mapping.js'
 import { emptyStats, type ReduceStats, type Usage } from './usage.js'
 
 export interface ReduceOptions {
@@ -20,19 +20,22 @@ export interface ReduceOptions {
 export interface ReduceResult {
   usages: Usage[]
   stats: ReduceStats
-  /** Events per principal seen in the window (before principal selection). */
-  principalsSeen: Record<string, number>
+  /**
+   * Events per principal seen in the window (before principal selection). A Map: principals are
+   * input data, and a plain object would answer `constructor` or drop `__proto__`.
+   */
+  principalsSeen: Map<string, number>
 }
 
 /** The running totals of a reduction: one for a whole pass, or one per slice of the inputs. */
 export interface ReduceState {
   stats: ReduceStats
   accumulators: Map<string, UsageAccumulator>
-  principalsSeen: Record<string, number>
+  principalsSeen: Map<string, number>
 }
 
 export function emptyReduceState(): ReduceState {
-  return { stats: emptyStats(), accumulators: new Map(), principalsSeen: {} }
+  return { stats: emptyStats(), accumulators: new Map(), principalsSeen: new Map() }
 }
 
 /**
@@ -75,7 +78,7 @@ export async function reduceInto(
       skip('no principal (service event or anonymous call)')
       continue
     }
-    principalsSeen[principal] = (principalsSeen[principal] ?? 0) + 1
+    principalsSeen.set(principal, (principalsSeen.get(principal) ?? 0) + 1)
     if (opts.principal && !matchesPrincipal(event, opts.principal)) {
       skip('another principal')
       continue
@@ -85,7 +88,25 @@ export async function reduceInto(
       if (!opts.catalog.isLoaded(prefix)) await opts.catalog.ensureService(prefix)
       slice?.onPrefix(prefix)
     }
-    const mapping = opts.mapper.map(event)
+    let mapping: EventMapping
+    try {
+      mapping = opts.mapper.map(event)
+    } catch (err) {
+      // The reader checks the fields every stage reads (events/record-shape.ts); a request field of a
+      // type no rule expected is still one bad record, never the end of the run.
+      const reason = err instanceof Error ? err.message : String(err)
+      opts.sink.report(
+        finding(
+          'input.invalid-record',
+          `record could not be mapped (${reason})`,
+          describeOrigin(located.origin),
+          event.eventID || undefined,
+        ),
+      )
+      stats.matched--
+      skip('invalid record')
+      continue
+    }
     const key = opts.principal ? selectorLabel(opts.principal) : principal
     let acc = accumulators.get(key)
     if (!acc) {

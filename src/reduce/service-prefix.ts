@@ -62,7 +62,7 @@ export const EVENT_SOURCE_PREFIX: Readonly<Record<string, { prefix: string; reas
 }
 
 export function servicePrefixOf(eventSource: string): string {
-  const known = EVENT_SOURCE_PREFIX[eventSource]
-  if (known) return known.prefix
+  // Own properties only: eventSource is input data, and `constructor` is on every object.
+  if (Object.hasOwn(EVENT_SOURCE_PREFIX, eventSource)) return EVENT_SOURCE_PREFIX[eventSource]!.prefix
   return eventSource.replace(/\.amazonaws\.com$/, '').split('.')[0] ?? eventSource
 }

@@ -50,6 +50,8 @@ export interface ReduceStats {
   filesRead: number
   filesSkipped: number
   filesWithErrors: number
+  /** Files of input directories that are not JSON or gzip (README.md, …): skipped unparsed. */
+  filesNotCloudTrail?: number
 }
 
 export interface Usage {

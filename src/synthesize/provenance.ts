@@ -81,7 +81,8 @@ function namingLeaves(value: unknown, noun: string, parent: string, out: Set<str
 
 /** Tags of a create request in any of the shapes AWS APIs use. */
 export function requestTags(params: unknown): Record<string, string> {
-  const tags: Record<string, string> = {}
+  // A Map until the end: tag keys are input data, and `tags.__proto__ = v` on an object drops the tag.
+  const tags = new Map<string, string>()
   const add = (v: unknown) => {
     if (Array.isArray(v)) {
       for (const t of v) {
@@ -89,12 +90,12 @@ export function requestTags(params: unknown): Record<string, string> {
         const o = t as Record<string, unknown>
         const k = o.key ?? o.Key
         const val = o.value ?? o.Value ?? ''
-        if (typeof k === 'string' && typeof val === 'string') tags[k] = val
+        if (typeof k === 'string' && typeof val === 'string') tags.set(k, val)
       }
     } else if (v && typeof v === 'object') {
       const o = v as Record<string, unknown>
       if (Array.isArray(o.items)) add(o.items)
-      else for (const [k, val] of Object.entries(o)) if (typeof val === 'string') tags[k] = val
+      else for (const [k, val] of Object.entries(o)) if (typeof val === 'string') tags.set(k, val)
     }
   }
   const walk = (v: unknown, depth: number) => {
@@ -110,7 +111,7 @@ export function requestTags(params: unknown): Record<string, string> {
     }
   }
   walk(params, 0)
-  return tags
+  return Object.fromEntries(tags)
 }
 
 /** The tokens one event created, with what the index needs of it. */

@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs'
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import { opendir, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
@@ -6,22 +7,38 @@ import { openInput, type ReadContext, readEvents, readEventsFromBuffer } from '.
 import { keyOutsideWindow, type TimeWindow } from '../../events/time-window.js'
 import { type Finding, finding } from '../../findings.js'
 import { EVENTS, isRecording, readManifest } from '../recording.js'
+import { looksLikeCloudTrail } from './sniff.js'
 
 export interface FileStats {
   filesRead: number
   filesSkipped: number
   filesWithErrors: number
+  /** Files of input directories whose first bytes are not JSON or gzip: skipped, never parsed. */
+  filesNotCloudTrail?: number
 }
 
+/** Names read without a look inside; any other file of a directory is read when its content is JSON. */
 const LOG_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i
+
+/**
+ * Names of this process's stdin, read as `-` is: when stdin is a socket (as Node's child_process
+ * makes it) opening the name again fails with ENXIO, but the open descriptor reads.
+ */
+const STDIN_PATHS = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0'])
 
 /**
  * One thing to read, in input order: a file (with the label of its recording), stdin, or a finding
  * about an input that could not even be listed (reported at its place in the order).
  */
 export type InputUnit =
-  | { kind: 'file'; path: string; recording?: string }
-  | { kind: 'stdin' }
+  | {
+      kind: 'file'
+      path: string
+      recording?: string
+      /** Not a regular file (a pipe, `<(zcat …)`, /dev/stdin): its size says nothing, read it as a stream. */
+      stream?: true
+    }
+  | { kind: 'stdin'; name?: string }
   | { kind: 'unlisted'; finding: Finding; failed: boolean }
 
 /**
@@ -58,9 +75,17 @@ export async function* listInputs(
       yield { kind: 'stdin' }
       continue
     }
+    if (STDIN_PATHS.has(path)) {
+      stats.filesRead++
+      yield { kind: 'stdin', name: path }
+      continue
+    }
     let isDir: boolean
+    let isRegular: boolean
     try {
-      isDir = (await stat(path)).isDirectory()
+      const st = await stat(path)
+      isDir = st.isDirectory()
+      isRegular = st.isFile()
     } catch (err) {
       yield {
         kind: 'unlisted',
@@ -71,7 +96,8 @@ export async function* listInputs(
     }
     if (!isDir) {
       stats.filesRead++
-      yield { kind: 'file', path }
+      // Named explicitly, a FIFO or device is read: the user asked for it (unlike one found in a walk).
+      yield isRegular ? { kind: 'file', path } : { kind: 'file', path, stream: true }
       continue
     }
     if (await isRecording(path)) {
@@ -80,7 +106,7 @@ export async function* listInputs(
       yield { kind: 'file', path: join(path, EVENTS), recording: manifest.name }
       continue
     }
-    for await (const unit of walk(path)) {
+    for await (const unit of walk(path, stats)) {
       if (unit.kind === 'file') {
         if (keyOutsideWindow(basename(unit.path), window)) {
           stats.filesSkipped++
@@ -102,12 +128,11 @@ export function readUnit(
   const markError = () => {
     stats.filesWithErrors++
   }
-  if (unit.kind === 'stdin') return readEvents(openInput('-'), '<stdin>', { ...ctx, onInputError: markError })
-  return readFile(
-    unit.path,
-    unit.recording === undefined ? ctx : { ...ctx, recording: unit.recording },
-    markError,
-  )
+  if (unit.kind === 'stdin')
+    return readEvents(openInput('-'), unit.name ?? '<stdin>', { ...ctx, onInputError: markError })
+  const fileCtx = unit.recording === undefined ? ctx : { ...ctx, recording: unit.recording }
+  if (unit.stream) return readEvents(openInput(unit.path), unit.path, { ...fileCtx, onInputError: markError })
+  return readFile(unit.path, fileCtx, markError)
 }
 
 /**
@@ -144,8 +169,10 @@ async function* readFile(
 function readSmallFile(path: string): Buffer | undefined {
   const fd = openSync(path, 'r')
   try {
-    const { size } = fstatSync(fd)
-    if (size > WHOLE_FILE_LIMIT) return undefined
+    const st = fstatSync(fd)
+    // A pipe or device has size 0 whatever it holds: streamed, never read as empty.
+    if (!st.isFile() || st.size > WHOLE_FILE_LIMIT) return undefined
+    const { size } = st
     const bytes = Buffer.allocUnsafe(size)
     let at = 0
     while (at < size) {
@@ -159,11 +186,11 @@ function readSmallFile(path: string): Buffer | undefined {
   }
 }
 
-async function* walk(dir: string): AsyncGenerator<InputUnit> {
-  let entries: { name: string; dir: boolean }[]
+async function* walk(dir: string, stats: FileStats): AsyncGenerator<InputUnit> {
+  let entries: Dirent[]
   try {
     entries = []
-    for await (const d of await opendir(dir)) entries.push({ name: d.name, dir: d.isDirectory() })
+    for await (const d of await opendir(dir)) entries.push(d)
   } catch (err) {
     // Not counted as a file with errors: nothing was read from it (as before the split).
     yield {
@@ -176,12 +203,60 @@ async function* walk(dir: string): AsyncGenerator<InputUnit> {
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   for (const e of entries) {
     const p = join(dir, e.name)
-    if (e.dir) {
+    let kind = entryKind(e)
+    if (kind === 'link') {
+      try {
+        const st = await stat(p)
+        // Links to directories are not followed (as before): a link cycle would never end the walk.
+        if (st.isDirectory()) continue
+        kind = st.isFile() ? 'file' : 'special'
+      } catch (err) {
+        yield {
+          kind: 'unlisted',
+          finding: finding('input.unreadable', (err as Error).message, p),
+          failed: true,
+        }
+        continue
+      }
+    }
+    if (kind === 'dir') {
       if (await isRecording(p))
         yield { kind: 'file', path: join(p, EVENTS), recording: (await readManifest(p)).name }
-      else yield* walk(p)
+      else yield* walk(p, stats)
+    } else if (kind === 'special') {
+      // Opening a FIFO blocks until someone writes to it: a walk that opened one hung forever.
+      yield {
+        kind: 'unlisted',
+        finding: finding(
+          'input.special-file',
+          'not a regular file (a FIFO, socket or device): skipped; name it as an input to read it',
+          p,
+        ),
+        failed: false,
+      }
     } else if (LOG_FILE.test(e.name)) {
       yield { kind: 'file', path: p }
+    } else {
+      let cloudTrail: boolean
+      try {
+        cloudTrail = await looksLikeCloudTrail(p)
+      } catch (err) {
+        yield {
+          kind: 'unlisted',
+          finding: finding('input.unreadable', (err as Error).message, p),
+          failed: true,
+        }
+        continue
+      }
+      if (cloudTrail) yield { kind: 'file', path: p }
+      else stats.filesNotCloudTrail = (stats.filesNotCloudTrail ?? 0) + 1
     }
   }
+}
+
+function entryKind(d: Dirent): 'dir' | 'file' | 'link' | 'special' {
+  if (d.isDirectory()) return 'dir'
+  if (d.isFile()) return 'file'
+  if (d.isSymbolicLink()) return 'link'
+  return 'special'
 }
