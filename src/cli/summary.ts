@@ -18,7 +18,7 @@ export function formatSummary(
         ? ` (${plural(stats.filesSkipped, 'file')} outside the window skipped unopened)`
         : '') +
       (stats.filesNotCloudTrail
-        ? ` (${plural(stats.filesNotCloudTrail, 'file')} that are not JSON or gzip skipped unparsed)`
+        ? ` (${plural(stats.filesNotCloudTrail, 'file')} that ${stats.filesNotCloudTrail === 1 ? 'is' : 'are'} not JSON or gzip skipped unparsed)`
         : ''),
     `  matched ${stats.matched}, mapped ${stats.mapped}, unmapped ${stats.unmapped}, excluded ${stats.excluded}, denied ${stats.denied}`,
   )

@@ -48,7 +48,7 @@ describe('pipes and devices are read as streams (16.6)', () => {
     const r = await runCli(['policy', '/dev/stdin', file], { stdin: records('DeleteBucket') })
     expect(r.code, r.stderr).toBe(0)
     expect(actions(r.stdout)).toEqual(['s3:CreateBucket', 's3:DeleteBucket'])
-    expect(r.stderr).toContain('2 events read from 2 input(s)')
+    expect(r.stderr).toContain('2 events read from 2 inputs')
   })
 
   it('a FIFO named as an input (what <(zcat f.json.gz) passes) is read, not taken as empty', async () => {
@@ -87,7 +87,7 @@ describe('a directory walk (16.7, first use)', () => {
     const r = await runCli(['policy', '--principal', CI, logs])
     expect(r.code, r.stderr).toBe(0)
     expect(actions(r.stdout)).toEqual(['s3:CreateBucket', 's3:DeleteBucket'])
-    expect(r.stderr).toContain('from 3 input(s) (1 file(s) that are not JSON or gzip skipped unparsed)')
+    expect(r.stderr).toContain('from 3 inputs (1 file that is not JSON or gzip skipped unparsed)')
     expect(r.stderr).not.toMatch(/input\.empty|no CloudTrail events/)
   })
 })
