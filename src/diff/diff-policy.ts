@@ -92,7 +92,6 @@ export function diffPolicy(
     if (decision.result === 'conditional') check.keys = decision.keys
     if (decision.result === 'denied') check.reason = decision.reason
     used.push(check)
-    if (decision.result === 'denied') continue
     for (const ref of decision.by) {
       const label = statementLabel(ref)
       let s = byStatement.get(label)
@@ -101,6 +100,8 @@ export function diffPolicy(
         byStatement.set(label, s)
       }
       s.actions.add(g.action)
+      // A Deny that blocked a call is in use (it is doing its job); breadth is a question for Allows.
+      if (decision.result === 'denied') continue
       // A use that itself names nothing (tag-on-create's `security-group/*`, an action on `*`)
       // needs the wildcard: the statement is no broader than that use for this action.
       if (namesNothing(g.resource)) s.needsWildcard.add(g.action)
@@ -111,6 +112,7 @@ export function diffPolicy(
       }
     }
   }
+  const deniedOutright = outrightDenials(granted, expanded)
   const statements: StatementDiff[] = []
   for (const p of [...granted.identity]) {
     p.document.Statement.forEach((st, index) => {
@@ -119,7 +121,10 @@ export function diffPolicy(
       const label = statementLabel(ref)
       const actions = expanded.get(label) ?? []
       const s = byStatement.get(label)
-      const unusedAll = actions.filter((a) => !usedActions.has(a.toLowerCase()))
+      // An action a Deny takes away everywhere is not granted, so it cannot be an unused grant.
+      const unusedAll = actions.filter(
+        (a) => !usedActions.has(a.toLowerCase()) && !deniedOutright.has(a.toLowerCase()),
+      )
       const unknown = unusedAll.filter((a) => {
         const spot = blindSpotOf(a)
         return spot === 'not-logged' || (spot === 'data-event' && !sawDataEvents)
@@ -161,6 +166,19 @@ export function diffPolicy(
       broad: allowStatements.reduce((n, s) => n + s.broad.length, 0),
     },
   }
+}
+
+/** Actions an identity Deny without a condition takes away on every resource (`Resource: "*"`). */
+function outrightDenials(granted: GrantedPolicies, expanded: ExpandedStatements): Set<string> {
+  const out = new Set<string>()
+  for (const p of granted.identity)
+    p.document.Statement.forEach((st, index) => {
+      if (st.Effect !== 'Deny' || st.Condition !== undefined || st.NotResource !== undefined) return
+      if (!asArray(st.Resource).includes('*')) return
+      const ref: StatementRef = st.Sid ? { policy: p.name, index, sid: st.Sid } : { policy: p.name, index }
+      for (const a of expanded.get(statementLabel(ref)) ?? []) out.add(a.toLowerCase())
+    })
+  return out
 }
 
 /** Across regions the weakest answer holds: denied over conditional over allowed. */

@@ -4,6 +4,7 @@ import { IamtrailError } from '../errors.js'
 import type { PolicyDocument } from '../policy/document.js'
 import { awsManagedPolicy, isAwsManagedPolicyArn } from './aws-managed.js'
 import type { GrantedPolicies, NamedPolicy } from './evaluate.js'
+import { validateStatement } from './validate-policy.js'
 
 /**
  * Granted policies from files: a policy document, a directory of them, `aws iam get-policy-version`
@@ -42,20 +43,35 @@ export async function loadGrantedFromFiles(path: string, principal?: string): Pr
 
 export function asPolicyDocument(v: unknown, where: string): PolicyDocument {
   let d = v as Record<string, unknown>
-  if (typeof d === 'string') d = JSON.parse(decodeURIComponent(d)) as Record<string, unknown>
+  if (typeof d === 'string') d = decodeDocument(d, where)
   const pv = d?.PolicyVersion as { Document?: unknown } | undefined
   if (pv?.Document) return asPolicyDocument(pv.Document, where)
-  if (!d || !('Statement' in d))
+  if (!d || typeof d !== 'object' || !('Statement' in d))
     throw new IamtrailError(`${where}: not an IAM policy document (no Statement)`)
-  const statements = Array.isArray(d.Statement) ? d.Statement : [d.Statement]
-  for (const [i, s] of statements.entries()) {
-    const st = s as Record<string, unknown>
-    if (st.Effect !== 'Allow' && st.Effect !== 'Deny')
-      throw new IamtrailError(`${where}: Statement[${i}] has no Effect Allow or Deny`)
-    if (st.Action === undefined && st.NotAction === undefined)
-      throw new IamtrailError(`${where}: Statement[${i}] has neither Action nor NotAction`)
+  const statements = (Array.isArray(d.Statement) ? d.Statement : [d.Statement]).map((s, i) =>
+    validateStatement(s, where, i),
+  )
+  return { ...(d as unknown as PolicyDocument), Statement: statements }
+}
+
+/**
+ * IAM hands documents back URL-encoded (RFC 3986); the AWS CLI and files have them as JSON text. A
+ * document that is neither is named, since an evaluation of half a policy would mislead.
+ */
+function decodeDocument(text: string, where: string): Record<string, unknown> {
+  let json = text
+  if (!/^\s*\{/.test(text)) {
+    try {
+      json = decodeURIComponent(text)
+    } catch {
+      throw new IamtrailError(`${where}: the policy document is not valid URL encoding (a bad %-escape)`)
+    }
   }
-  return { ...(d as unknown as PolicyDocument), Statement: statements as PolicyDocument['Statement'] }
+  try {
+    return JSON.parse(json) as Record<string, unknown>
+  } catch (err) {
+    throw new IamtrailError(`${where}: the policy document is not valid JSON (${(err as Error).message})`)
+  }
 }
 
 interface ManagedPolicy {

@@ -52,7 +52,7 @@ async function loadRole(iam: IamPort, RoleName: string): Promise<GrantedPolicies
     const p = await iam.send(new GetRolePolicyCommand({ RoleName, PolicyName }))
     identity.push({
       name: `role/${RoleName}/${PolicyName}`,
-      document: asPolicyDocument(p.PolicyDocument, `inline policy ${PolicyName}`),
+      document: asPolicyDocument(p.PolicyDocument, `role/${RoleName} inline policy ${PolicyName}`),
     })
   }
   for (const a of await pages(
@@ -77,7 +77,7 @@ async function loadUser(iam: IamPort, UserName: string): Promise<GrantedPolicies
     const p = await iam.send(new GetUserPolicyCommand({ UserName, PolicyName }))
     identity.push({
       name: `user/${UserName}/${PolicyName}`,
-      document: asPolicyDocument(p.PolicyDocument, `inline policy ${PolicyName}`),
+      document: asPolicyDocument(p.PolicyDocument, `user/${UserName} inline policy ${PolicyName}`),
     })
   }
   for (const a of await pages(
@@ -98,7 +98,7 @@ async function loadUser(iam: IamPort, UserName: string): Promise<GrantedPolicies
       const p = await iam.send(new GetGroupPolicyCommand({ GroupName, PolicyName }))
       identity.push({
         name: `group/${GroupName}/${PolicyName}`,
-        document: asPolicyDocument(p.PolicyDocument, `group policy ${PolicyName}`),
+        document: asPolicyDocument(p.PolicyDocument, `group/${GroupName} inline policy ${PolicyName}`),
       })
     }
     for (const a of await pages(

@@ -1,8 +1,12 @@
 import type { PolicyDiff } from '../diff/diff-policy.js'
-
 import { mdCode, mdText } from './escape.js'
 
-export function renderDiffMarkdown(d: PolicyDiff): string {
+export interface DiffMarkdownOptions {
+  /** Every unused action by name; without it a long list is counts per service (a PR comment's size). */
+  full?: boolean
+}
+
+export function renderDiffMarkdown(d: PolicyDiff, opts: DiffMarkdownOptions = {}): string {
   const s = d.summary
   const out = [
     `# Granted vs used: ${mdText(d.principal)}`,
@@ -55,32 +59,45 @@ export function renderDiffMarkdown(d: PolicyDiff): string {
   }
   for (const st of d.statements) {
     if (!st.unused.length) continue
-    out.push(`## Unused in ${mdText(st.ref)} (${st.unused.length})`, '', ...unusedBlock(st.unused), '')
+    out.push(
+      `## Unused in ${mdText(st.ref)} (${st.unused.length})`,
+      '',
+      ...unusedBlock(st.unused, opts.full === true),
+      '',
+    )
   }
   return out.join('\n')
 }
 
-const PER_SERVICE = 12
-
-/** A short list as is; a long one as a table per service, so AdministratorAccess stays readable. */
-function unusedBlock(unused: string[]): string[] {
+/**
+ * A short list as is; a long one (AdministratorAccess: 22,000 actions) as counts per service, most
+ * unused first, so the page fits a pull-request comment (GitHub takes 65,536 characters). `full`
+ * lists every action of each service instead; JSON always has them all.
+ */
+function unusedBlock(unused: string[], full: boolean): string[] {
   if (unused.length <= 60) return [unused.map((a) => `\`${a}\``).join(', ')]
   const services = new Map<string, string[]>()
   for (const a of unused) {
     const svc = a.slice(0, a.indexOf(':'))
-    services.set(svc, [...(services.get(svc) ?? []), a])
+    const list = services.get(svc)
+    if (list) list.push(a)
+    else services.set(svc, [a])
   }
+  const sorted = [...services].sort(([a, x], [b, y]) => y.length - x.length || (a < b ? -1 : 1))
+  if (full)
+    return [
+      '| service | unused | actions |',
+      '|---|---:|---|',
+      ...sorted.map(
+        ([svc, list]) =>
+          `| ${svc} | ${list.length} | ${list.map((a) => `\`${a.slice(svc.length + 1)}\``).join(' ')} |`,
+      ),
+    ]
   return [
-    '| service | unused | actions |',
-    '|---|---:|---|',
-    ...[...services].map(
-      ([svc, list]) =>
-        `| ${svc} | ${list.length} | ${list
-          .slice(0, PER_SERVICE)
-          .map((a) => `\`${a.slice(svc.length + 1)}\``)
-          .join(' ')}${list.length > PER_SERVICE ? ` … +${list.length - PER_SERVICE}` : ''} |`,
-    ),
+    `${unused.length} actions in ${services.size} ${services.size === 1 ? 'service' : 'services'}, by service (every action: \`--full\`, or \`--format json\`):`,
     '',
-    'The full list is in `--format json`.',
+    '| service | unused |',
+    '|---|---:|',
+    ...sorted.map(([svc, list]) => `| ${svc} | ${list.length} |`),
   ]
 }

@@ -5,7 +5,7 @@ import type { PolicyDocument } from '../policy/document.js'
 import type { Usage } from '../reduce/usage.js'
 import { compactActions } from './action-wildcards.js'
 import { type Generalization, generalizeUsage, type ResourceMode } from './generalize.js'
-import { LIMITS, policySize, splitPolicy } from './limits.js'
+import { assertWithinLimit, LIMITS, policySize, splitPolicy } from './limits.js'
 import type { CreationIndex } from './provenance.js'
 import { synthesizePolicy } from './statements.js'
 
@@ -60,6 +60,7 @@ export function buildPolicy(usage: Usage, catalog: Catalog, opts: BuildOptions):
   })
   if (opts.allowActionWildcards) doc = compactActions(doc, catalog)
   const documents = splitPolicy(doc, opts.maxSize)
+  assertWithinLimit(documents, opts.maxSize)
   if (documents.length > opts.maxPolicies) {
     throw new IamtrailError(
       `the policy needs ${documents.length} documents of at most ${opts.maxSize} characters, more than --max-policies ${opts.maxPolicies}; ` +

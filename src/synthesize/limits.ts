@@ -1,4 +1,5 @@
-import type { PolicyDocument, PolicyStatement } from '../policy/document.js'
+import { IamtrailError } from '../errors.js'
+import { asArray, type PolicyDocument, type PolicyStatement } from '../policy/document.js'
 
 /**
  * IAM size limits, in characters with whitespace not counted (IAM quotas page). A managed policy
@@ -52,4 +53,38 @@ function cutStatement(st: PolicyStatement, maxSize: number): PolicyStatement[] {
     }
   }
   return [st]
+}
+
+/**
+ * A statement cut down to one action on one resource can still exceed the limit (a 7,000-character
+ * ARN from an event): IAM would reject that document, so none is written. The error names the
+ * statement, its size, the limit and the value that makes it large.
+ */
+export function assertWithinLimit(documents: PolicyDocument[], maxSize: number): void {
+  for (const doc of documents) {
+    const size = policySize(doc)
+    if (size <= maxSize) continue
+    // Only a single statement can be over: the greedy split starts a new document before overflowing.
+    const st = doc.Statement[0]!
+    const largest = largestValue(st)
+    const shown =
+      largest.value.length > 80
+        ? `${largest.value.slice(0, 80)}… (${largest.value.length} characters)`
+        : largest.value
+    throw new IamtrailError(
+      `statement ${st.Sid ?? '(no Sid)'} needs ${size} characters even cut to one action on one resource, more than --max-size ${maxSize}; ` +
+        `its ${largest.field} ${shown} is what makes it large. No policy was written. ` +
+        'Use --resources generalize or prefix:<p> so the long name becomes a pattern, leave out the call that named it (--start/--end, --exclude-denied if it failed), or raise --max-size (IAM allows 6,144 for a managed policy, 10,240 inline on a role)',
+    )
+  }
+}
+
+function largestValue(st: PolicyStatement): { field: string; value: string } {
+  let best = { field: 'statement', value: '' }
+  for (const field of ['Resource', 'NotResource', 'Action', 'NotAction'] as const)
+    for (const v of asArray(st[field]))
+      if (v.length > best.value.length) best = { field: field.toLowerCase(), value: v }
+  if (st.Condition && JSON.stringify(st.Condition).length > best.value.length)
+    best = { field: 'condition', value: JSON.stringify(st.Condition) }
+  return best
 }

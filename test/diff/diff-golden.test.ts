@@ -61,7 +61,7 @@ describe('diff golden cases', () => {
     expect(r.stdout).toBe(readFileSync(file, 'utf8'))
   })
 
-  it('AdministratorAccess as markdown: unused actions as a table per service, not one 22,000-item line', async () => {
+  it('AdministratorAccess as markdown: unused actions counted per service, not one 22,000-item line', async () => {
     const dir = join(here, 'golden', 'administrator-access')
     const r = await runCli([
       'diff',
@@ -72,8 +72,8 @@ describe('diff golden cases', () => {
       'markdown',
       '-q',
     ])
-    expect(r.stdout).toMatch(/^\| ec2 \| \d{3,} \| `[A-Za-z]+`/m)
-    expect(r.stdout.length).toBeLessThan(200_000)
+    expect(r.stdout).toMatch(/^\| ec2 \| \d{3,} \|$/m)
+    expect(r.stdout.length).toBeLessThan(65_536)
   })
 
   it('AdministratorAccess: nothing missing, almost everything unused, every named use broader than needed', async () => {

@@ -29,6 +29,7 @@ interface DiffOptions {
   force: boolean
   failOn?: string
   quiet: boolean
+  full: boolean
   jobs?: string
 }
 
@@ -57,6 +58,11 @@ export function registerDiff(program: Command): void {
     .option('-o, --output <file>', 'write to a file (atomically)')
     .option('--force', 'overwrite --output', false)
     .option('--fail-on <kinds>', `exit ${EXIT.gate} when any of these are found: ${GATES.join(',')}`)
+    .option(
+      '--full',
+      'markdown: list every unused action (by default a long list is counts per service, to fit a pull-request comment)',
+      false,
+    )
     .option('-q, --quiet', 'no summary on stderr', false)
     .option(...JOBS_OPTION)
     .addHelpText(
@@ -111,7 +117,7 @@ Exit codes: 0 ok; 1 usage error; 2 an input failed; ${EXIT.gate} a --fail-on gat
         opts.format === 'json'
           ? `${JSON.stringify(d, null, 2)}\n`
           : opts.format === 'markdown'
-            ? renderDiffMarkdown(d)
+            ? renderDiffMarkdown(d, { full: opts.full })
             : renderDiffText(
                 d,
                 opts.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR,
