@@ -105,17 +105,15 @@ describe('a malformed granted statement is exit 1, named by file and statement',
 describe('a policy read from IAM', () => {
   it('with bad %-encoding is an input error naming the role and policy, not an internal error', async () => {
     const iam = mockClient(IAMClient)
-    iam
-      .on(GetRoleCommand)
-      .resolves({
-        Role: {
-          RoleName: 'deployer',
-          Arn: 'arn:aws:iam::123456789012:role/deployer',
-          Path: '/',
-          RoleId: 'AROA',
-          CreateDate: new Date(),
-        },
-      })
+    iam.on(GetRoleCommand).resolves({
+      Role: {
+        RoleName: 'deployer',
+        Arn: 'arn:aws:iam::123456789012:role/deployer',
+        Path: '/',
+        RoleId: 'AROA',
+        CreateDate: new Date(),
+      },
+    })
     iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['broken'] })
     iam
       .on(GetRolePolicyCommand)
