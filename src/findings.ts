@@ -40,6 +40,10 @@ export const FINDING_CODES = {
     severity: 'info',
     title: 'A --resources prefix: scope admits resources no recorded call used',
   },
+  'resource.prefix-unmatched': {
+    severity: 'warning',
+    title: 'A --resources prefix: matched no recorded resource name, so it scoped nothing',
+  },
   'inference.unresolved': {
     severity: 'warning',
     title: 'A permission-only action was needed but its target is unknown',

@@ -63,7 +63,11 @@ export function addPolicyOutputOptions(cmd: Command): Command {
       String(DEFAULT_BUILD.maxSize),
     )
     .option('--max-policies <n>', 'fail if more documents would be needed', String(DEFAULT_BUILD.maxPolicies))
-    .option('--policy-name <name>', 'policy name in CloudFormation/Terraform output', 'iamtrail-deployer')
+    .option(
+      '--policy-name <name>',
+      'terraform: the IAM policy name, kept as given (-1, -2 for split parts); the resource label has _ for other characters',
+      'iamtrail-deployer',
+    )
     .option('--role-name <name>', 'cloudformation: also create this role holding the policies')
     .option(
       '--trust <who>',
@@ -84,6 +88,11 @@ export function checkPolicyOutputOptions(opts: PolicyOutputOptions): void {
   positiveInt(opts.maxSize, '--max-size')
   positiveInt(opts.maxPolicies, '--max-policies')
   parseResourceMode(opts.resources)
+  // IAM's rule for policy names (CreatePolicy: [\w+=,.@-]+, at most 128); a split adds "-N".
+  if (!/^[\w+=,.@-]{1,125}$/.test(opts.policyName))
+    throw new IamtrailError(
+      `--policy-name ${JSON.stringify(opts.policyName)}: IAM policy names are 1-125 of letters, digits and + = , . @ _ - (125 leaves room for the -N of a split)`,
+    )
 }
 
 /**
@@ -118,7 +127,7 @@ export async function writePolicy(
   } else if (opts.format === 'terraform') {
     text = renderTerraform(built.documents, {
       portable: opts.portable,
-      name: opts.policyName.replace(/-/g, '_'),
+      name: opts.policyName,
       description,
     })
   } else if (opts.format === 'markdown') {

@@ -3,6 +3,7 @@ import { accountsAndRegions, placehold } from './portable.js'
 
 export interface TerraformOptions {
   portable: boolean
+  /** The IAM policy name, as given; the resource label is derived from it (labels take no `.`, `@`...). */
   name: string
   description: string
 }
@@ -19,7 +20,8 @@ export function renderTerraform(docs: PolicyDocument[], opts: TerraformOptions):
     out.push('data "aws_caller_identity" "current" {}', '', 'data "aws_region" "current" {}', '')
   }
   docs.forEach((doc, i) => {
-    const label = `${opts.name}${docs.length > 1 ? `_${i + 1}` : ''}`.replace(/[^A-Za-z0-9_-]/g, '_')
+    const name = `${opts.name}${docs.length > 1 ? `-${i + 1}` : ''}`
+    const label = terraformLabel(`${opts.name}${docs.length > 1 ? `_${i + 1}` : ''}`)
     // Portable output carries live interpolations (the placeholders), so every string from the
     // document is escaped first, the placeholders put in after, and nothing escaped again.
     const escaped = opts.portable ? (escapeAllStrings(doc) as PolicyDocument) : doc
@@ -41,7 +43,7 @@ export function renderTerraform(docs: PolicyDocument[], opts: TerraformOptions):
       `resource "aws_iam_policy" "${label}" {`,
       ...alignBlock(
         [
-          ['name', hclString(label)],
+          ['name', hclString(name)],
           [
             'description',
             hclString(`${opts.description}${docs.length > 1 ? ` (part ${i + 1} of ${docs.length})` : ''}`),
@@ -55,6 +57,12 @@ export function renderTerraform(docs: PolicyDocument[], opts: TerraformOptions):
     )
   })
   return out.join('\n')
+}
+
+/** A Terraform identifier in the usual snake case: letters, digits and `_`, not starting with a digit. */
+function terraformLabel(name: string): string {
+  const label = name.replace(/[^A-Za-z0-9_]/g, '_')
+  return /^[0-9]/.test(label) ? `_${label}` : label
 }
 
 /** HCL reads `${` and `%{` in a quoted string as a template: doubled, they are literal text. A function

@@ -348,6 +348,16 @@ function prefixScope(
     })
     findings.push(finding('resource.prefix-scope', `${from.length} resource(s) → ${to}: ${risk}`))
   }
+  // A typo in the prefix would otherwise look like a scope that worked: every name stays exact.
+  const hits = new Set([...mapping.values()].map((m) => m.why))
+  for (const pre of prefixes)
+    if (!hits.has(`naming scope ${pre}*`))
+      findings.push(
+        finding(
+          'resource.prefix-unmatched',
+          `--resources prefix:${pre} matches no recorded resource name (a name must start with it and be longer); those resources keep their exact names`,
+        ),
+      )
   return {
     usage: { ...usage, grants: mergeGrants(grants) },
     report: report.sort((a, b) => (a.to < b.to ? -1 : 1)),

@@ -73,7 +73,7 @@ export function assertWithinLimit(documents: PolicyDocument[], maxSize: number):
         : largest.value
     throw new IamtrailError(
       `statement ${st.Sid ?? '(no Sid)'} needs ${size} characters even cut to one action on one resource, more than --max-size ${maxSize}; ` +
-        `its ${largest.field} ${shown} is what makes it large. No policy was written. ` +
+        `its longest value is the ${largest.field} ${shown}. No policy was written. ` +
         'Use --resources generalize or prefix:<p> so the long name becomes a pattern, leave out the call that named it (--start/--end, --exclude-denied if it failed), or raise --max-size (IAM allows 6,144 for a managed policy, 10,240 inline on a role)',
     )
   }

@@ -210,7 +210,7 @@ Examples:
       --history ./creep-history --format html --output report.html
   $ aws iam get-account-authorization-details > auth.json
   $ iamtrail creep --all-roles --granted auth.json --exclude-path /aws-service-role/ ./AWSLogs --format json
-  $ iamtrail creep --principals-from roles.txt --source athena --database security --table cloudtrail \
+  $ iamtrail creep --principals-from roles.txt --source athena --database security --table cloudtrail \\
       --workgroup iamtrail --window 90d --max-scan-gb 50 --history ./creep-history
 
 Durations: 90d, 12h, 30m. Exit codes: 0 ok; 1 usage; 2 written, but some input or region failed

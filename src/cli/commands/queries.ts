@@ -52,7 +52,16 @@ See docs/athena.md.`,
     .command('print')
     .description('Print a query or the table DDL for your layout')
     .argument('<name>', [...TABLES, ...QUERIES].join(' | '))
-  addLayoutOptions(addAthenaOptions(print)).addHelpText(
+  // print only fills in SQL: Athena's run options (workgroup, result location, scan limit) do nothing here.
+  addLayoutOptions(
+    print
+      .option('--database <name>', 'the Glue database of the CloudTrail table')
+      .option('--table <name>', 'the CloudTrail table')
+      .option(
+        '--accounts <list>',
+        'DDL: comma-separated account ids the table reads (the account partition)',
+      ),
+  ).addHelpText(
     'after',
     `
 Examples:

@@ -3,7 +3,7 @@ data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
 
 resource "aws_iam_policy" "iamtrail_deployer" {
-  name        = "iamtrail_deployer"
+  name        = "iamtrail-deployer"
   description = "Least privilege for arn:aws:iam::123456789012:role/deployer, from CloudTrail evidence (iamtrail)"
   policy      = jsonencode({
     Version   = "2012-10-17"
