@@ -65,7 +65,7 @@ describe('iamtrail policy', () => {
       '--end',
       '2026-11-20T10:30Z',
     ])
-    expect(r.stderr).toContain('1 file(s) outside the window skipped unopened')
+    expect(r.stderr).toContain('1 file outside the window skipped unopened')
     expect(r.code).toBe(0)
     const p = policyOf(r.stdout)
     expect(p.Version).toBe('2012-10-17')
