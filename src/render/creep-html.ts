@@ -43,17 +43,52 @@ function principalSection(p: PrincipalReport, i: number): string {
   const list = (xs: string[]) => (xs.length ? xs.map((a) => `<code>${esc(a)}</code>`).join(' ') : '—')
   return `<section class="principal" id="p${i}">
 <h2>${esc(p.principal)}</h2>
-<p class="counts"><span>granted <b>${c.granted}</b></span><span>used <b>${c.used}</b></span><span>unused <b>${c.unused}</b> (${pct(c.unusedShare)})</span><span>unknown <b>${c.unknown}</b></span><span class="${c.highRiskUnused ? 'bad' : ''}">unused high-risk <b>${c.highRiskUnused}</b></span></p>
+${alarms(p)}
+<p class="counts"><span>granted <b>${c.granted}</b></span><span>used <b>${c.used}</b></span><span>unused <b>${c.unused}</b> (${pct(c.unusedShare)})</span><span>unknown <b>${c.unknown}</b></span></p>
 ${p.tooYoung ? `<p class="note">Created ${esc(p.createdAt ?? '')}: younger than the window, so "unused" is not yet meaningful.</p>` : ''}
-${trendChart(p.trend)}
+${p.missing.length ? `<h3 class="bad">Used but not granted (${p.missing.length})</h3><p class="note">The principal's real permissions are wider than the policies analysed (another policy, a group, a resource policy), or the granted input is incomplete.</p><ul>${p.missing.map((m) => `<li><code>${esc(m.action)}</code> on <code>${esc(m.resource)}</code></li>`).join('')}</ul>` : ''}
+${p.highRisk.length ? `<h3>High-risk grants (${p.highRisk.length}, ${p.highRisk.filter((h) => !h.used).length} never used)</h3><table class="sortable"><thead><tr><th>grant</th><th>statement</th><th>used</th><th>why it matters</th></tr></thead><tbody>${p.highRisk.map((h) => `<tr class="${h.used ? '' : 'bad'}"><td><code>${esc(h.grant)}</code></td><td>${esc(h.statement)}</td><td>${h.used ? 'yes' : 'never'}</td><td>${esc(h.reason)}</td></tr>`).join('')}</tbody></table>` : ''}
+${p.broad.length ? `<h3>Granted more broadly than used (${p.broad.length})</h3><table class="sortable"><thead><tr><th>action</th><th>granted on</th><th>used on</th></tr></thead><tbody>${p.broad.map((b) => `<tr><td><code>${esc(b.action)}</code></td><td>${esc(b.grantedOn.join(' '))}</td><td>${esc(b.usedOn.slice(0, 5).join(' '))}</td></tr>`).join('')}</tbody></table>` : ''}
+${p.trend.length > 1 ? trendChart(p.trend) : ''}
 ${s ? `<h3>Since the last report (${esc(s.previousAt)})</h3><dl><dt>new grants (${s.newGrants.length})</dt><dd>${list(s.newGrants)}</dd><dt>grants removed (${s.removedGrants.length})</dt><dd>${list(s.removedGrants)}</dd><dt>newly used (${s.newlyUsed.length})</dt><dd>${list(s.newlyUsed)}</dd><dt>stopped being used (${s.stoppedUsed.length})</dt><dd>${list(s.stoppedUsed)}</dd></dl>` : ''}
-${p.highRisk.length ? `<h3>High-risk grants</h3><table class="sortable"><thead><tr><th>grant</th><th>statement</th><th>used</th><th>why it matters</th></tr></thead><tbody>${p.highRisk.map((h) => `<tr class="${h.used ? '' : 'bad'}"><td><code>${esc(h.grant)}</code></td><td>${esc(h.statement)}</td><td>${h.used ? 'yes' : 'never'}</td><td>${esc(h.reason)}</td></tr>`).join('')}</tbody></table>` : ''}
-${p.missing.length ? `<h3>Used but not granted</h3><ul>${p.missing.map((m) => `<li><code>${esc(m.action)}</code> on <code>${esc(m.resource)}</code></li>`).join('')}</ul>` : ''}
-${p.broad.length ? `<h3>Granted more broadly than used</h3><table class="sortable"><thead><tr><th>action</th><th>granted on</th><th>used on</th></tr></thead><tbody>${p.broad.map((b) => `<tr><td><code>${esc(b.action)}</code></td><td>${esc(b.grantedOn.join(' '))}</td><td>${esc(b.usedOn.slice(0, 5).join(' '))}</td></tr>`).join('')}</tbody></table>` : ''}
-${p.unused.length ? `<h3>Unused (${p.unused.length})</h3><table class="sortable unused"><thead><tr><th>action</th><th>service</th><th data-type="date">last used</th><th>grace</th></tr></thead><tbody>${p.unused.map((u) => `<tr><td><code>${esc(u.action)}</code></td><td>${esc(u.action.split(':')[0] ?? '')}</td><td data-v="${esc(u.lastUsed ?? '')}">${esc(u.lastUsed ?? 'never')}</td><td>${u.inGrace ? 'in grace' : ''}</td></tr>`).join('')}</tbody></table>` : ''}
+${p.unused.length ? `<h3>Unused (${p.unused.length})</h3>${unusedByService(p)}` : ''}
 <h3>Proposed replacement</h3>
 ${p.proposed.length ? `<pre>${esc(JSON.stringify(p.proposed.length === 1 ? p.proposed[0] : p.proposed, null, 2))}</pre>` : '<p>No activity in the window: nothing to grant. Consider removing the principal.</p>'}
 </section>`
+}
+
+/**
+ * What needs a reviewer first, with counts: used-but-not-granted (the analysed policies are not the
+ * principal's real permissions), high-risk grants never used — an Allow with NotAction counts — and
+ * how much is unused. Zero alarms says so in words, not as a row of zeros.
+ */
+function alarms(p: PrincipalReport): string {
+  const never = p.highRisk.filter((h) => !h.used).length
+  const items = [
+    p.missing.length ? `<li class="bad"><b>${p.missing.length}</b> used but not granted</li>` : '',
+    never ? `<li class="bad"><b>${never}</b> high-risk grant(s) never used</li>` : '',
+    p.highRisk.length - never ? `<li><b>${p.highRisk.length - never}</b> high-risk grant(s) used</li>` : '',
+    p.broad.length ? `<li><b>${p.broad.length}</b> granted more broadly than used</li>` : '',
+  ].filter(Boolean)
+  return items.length
+    ? `<ul class="alarms">${items.join('')}</ul>`
+    : '<p class="alarms ok">No alarms: nothing used without a grant, no high-risk grant.</p>'
+}
+
+/** A long unused list, one collapsed group per service (most unused first): 21,000 rows are unreadable. */
+function unusedByService(p: PrincipalReport): string {
+  const services = new Map<string, PrincipalReport['unused']>()
+  for (const u of p.unused) {
+    const svc = u.action.split(':')[0] ?? ''
+    services.set(svc, [...(services.get(svc) ?? []), u])
+  }
+  return [...services]
+    .sort(([a, x], [b, y]) => y.length - x.length || (a < b ? -1 : 1))
+    .map(
+      ([svc, us]) =>
+        `<details class="service"><summary><code>${esc(svc)}</code> ${us.length}</summary><table class="sortable unused"><thead><tr><th>action</th><th data-type="date">last used</th><th>grace</th></tr></thead><tbody>${us.map((u) => `<tr><td><code>${esc(u.action)}</code></td><td data-v="${esc(u.lastUsed ?? '')}">${esc(u.lastUsed ?? 'never')}</td><td>${u.inGrace ? 'in grace' : ''}</td></tr>`).join('')}</tbody></table></details>`,
+    )
+    .join('\n')
 }
 
 /** Granted and used per report, oldest first, as an inline SVG line chart. */
@@ -97,7 +132,7 @@ main{padding:10px 28px 40px;max-width:1200px}section{background:#fff;border:1px 
 h2{font-size:17px;margin:4px 0 10px;word-break:break-all}h3{font-size:14px;margin:16px 0 6px}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #eceef2;vertical-align:top}
 th{background:#f0f2f5;cursor:pointer;user-select:none;white-space:nowrap}th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{content:" ▼"}
-tr.bad td,.bad b{color:#b42318}.counts span{display:inline-block;margin-right:18px}.note{background:#fff7e6;padding:6px 10px;border-radius:4px}
+tr.bad td,.bad b,h3.bad{color:#b42318}.alarms{font-size:1.1em}.alarms.ok{color:#1a7f37}details.service summary{cursor:pointer}.counts span{display:inline-block;margin-right:18px}.note{background:#fff7e6;padding:6px 10px;border-radius:4px}
 code{font:12px ui-monospace,Menlo,Consolas,monospace;background:#f3f4f6;padding:1px 4px;border-radius:3px}pre{background:#f3f4f6;padding:10px;overflow:auto;font-size:12px}
 table.unused{max-height:none}figure{margin:6px 0}svg text{font-size:11px;fill:#5b6472}.axis{stroke:#c9ced6}
 polyline{fill:none;stroke-width:2}polyline.granted{stroke:#b42318}polyline.used{stroke:#1570ef}circle.granted{fill:#b42318}circle.used{fill:#1570ef}

@@ -46,6 +46,20 @@ function principalSection(p: PrincipalReport): string[] {
     `Granted ${c.granted} actions · used ${c.used} · unused ${c.unused} (${pct(c.unusedShare)}) · unknown ${c.unknown} · unused high-risk ${c.highRiskUnused}`,
     '',
   ]
+  const never = p.highRisk.filter((h) => !h.used).length
+  const alarms = [
+    p.missing.length ? `**${p.missing.length} used but not granted**` : '',
+    never ? `**${never} high-risk grant(s) never used**` : '',
+    p.broad.length ? `${p.broad.length} granted more broadly than used` : '',
+  ].filter(Boolean)
+  out.splice(
+    2,
+    0,
+    alarms.length
+      ? `> Alarms: ${alarms.join(' · ')}`
+      : '> No alarms: nothing used without a grant, no unused high-risk grant.',
+    '',
+  )
   if (p.tooYoung)
     out.push(`> Created ${p.createdAt}: younger than the window, so "unused" is not yet meaningful.`, '')
   if (p.trend.length > 1)
@@ -82,7 +96,7 @@ function principalSection(p: PrincipalReport): string[] {
     out.push('')
   }
   if (p.missing.length) {
-    out.push('### Used but not granted', '')
+    out.push(`### Used but not granted (${p.missing.length})`, '')
     for (const m of p.missing)
       out.push(`- ${mdCode(m.action, { inTable: false })} on ${mdCode(m.resource, { inTable: false })}`)
     out.push('')

@@ -173,6 +173,38 @@ describe('iamtrail creep', () => {
     expect(html.stdout).not.toMatch(/(src|href)="(https?:)?\/\//)
   })
 
+  it('html puts the alarms first with counts, groups unused by service collapsed, no one-point chart', async () => {
+    const r = await runCli([
+      'creep',
+      '-q',
+      '--format',
+      'html',
+      '--all-roles',
+      '--granted',
+      AUTH,
+      '--end',
+      '2026-11-22T00:00Z',
+      DEPLOY,
+    ])
+    expect(r.code, r.stderr).toBe(0)
+    const section = r.stdout.slice(r.stdout.indexOf('<section class="principal"'))
+    const first = section.slice(0, section.indexOf('</section>'))
+    // The alarm list comes before the counts and every list, and says how many.
+    expect(first.indexOf('class="alarms')).toBeGreaterThan(-1)
+    expect(first.indexOf('class="alarms')).toBeLessThan(first.indexOf('class="counts"'))
+    expect(first).toMatch(/<li class="bad"><b>\d+<\/b> high-risk grant\(s\) never used<\/li>/)
+    // Unused actions: one collapsed <details> per service with its count, not one flat table.
+    const groups = [
+      ...first.matchAll(/<details class="service"><summary><code>([^<]+)<\/code> (\d+)<\/summary>/g),
+    ]
+    expect(groups.length).toBeGreaterThan(0)
+    expect(first).not.toContain('<details class="service" open')
+    const total = groups.reduce((n, g) => n + Number(g[2]), 0)
+    expect(first).toContain(`<h3>Unused (${total})</h3>`)
+    // One report is one point: no trend chart until there is a history.
+    expect(r.stdout).not.toContain('figure class="trend"')
+  })
+
   it('says what is wrong: no principals, an unknown source', async () => {
     expect((await runCli(['creep', '--granted', AUTH, DEPLOY])).stderr).toContain('no principals in scope')
     expect(

@@ -111,9 +111,9 @@ describe.skipIf(!present)('the HTML creep report in a browser', () => {
   it('looks like the committed screenshot', async () => {
     const p = await browser.newPage({ viewport: { width: 1100, height: 900 }, deviceScaleFactor: 1 })
     await p.goto(pathToFileURL(page).href)
-    const shot = PNG.sync.read(await p.screenshot({ fullPage: false }))
+    const shot = PNG.sync.read(await p.screenshot({ fullPage: true }))
     await p.close()
-    // The chart is drawn: both series' colours are on the page.
+    // The chart is drawn (below the alarms and lists, so the whole page is taken): both series' colours are on it.
     const has = (r: number, g: number, b: number) => {
       for (let i = 0; i < shot.data.length; i += 4)
         if (
