@@ -4,6 +4,7 @@ import { chmod, mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promis
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { noCredentialsEnv } from '../support/no-credentials.js'
 import { type CliResult, cliArgv, runCli } from '../support/run-cli.js'
 import { REPO_ROOT } from '../support/shared-data.js'
 
@@ -23,19 +24,7 @@ afterAll(async () => {
 })
 
 /** No credentials anywhere, and the SDK's Node-version notice as a user on Node 20 would get it. */
-const noCredentials = (): NodeJS.ProcessEnv => ({
-  AWS_ACCESS_KEY_ID: undefined,
-  AWS_SECRET_ACCESS_KEY: undefined,
-  AWS_SESSION_TOKEN: undefined,
-  AWS_PROFILE: undefined,
-  AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined,
-  AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined,
-  AWS_CONFIG_FILE: join(dir, 'no-config'),
-  AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
-  AWS_EC2_METADATA_DISABLED: 'true',
-  AWS_REGION: 'eu-west-1',
-  [SDK_SETTING]: undefined,
-})
+const noCredentials = (): NodeJS.ProcessEnv => ({ ...noCredentialsEnv(dir), [SDK_SETTING]: undefined })
 
 /** /dev/full, or as root a node of the same device of the test's own, which nothing else uses. */
 async function fullDevice(): Promise<string> {

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { noCredentialsEnv } from '../support/no-credentials.js'
 import { type CliResult, cliArgv, runCli } from '../support/run-cli.js'
 import { REPO_ROOT } from '../support/shared-data.js'
 
@@ -24,18 +25,7 @@ afterEach(async () => {
 })
 
 /** No credentials from anywhere: a command that got as far as AWS would fail on them instead. */
-const noCredentials = (): NodeJS.ProcessEnv => ({
-  AWS_ACCESS_KEY_ID: undefined,
-  AWS_SECRET_ACCESS_KEY: undefined,
-  AWS_SESSION_TOKEN: undefined,
-  AWS_PROFILE: undefined,
-  AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined,
-  AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined,
-  AWS_CONFIG_FILE: join(dir, 'no-config'),
-  AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
-  AWS_EC2_METADATA_DISABLED: 'true',
-  AWS_REGION: 'eu-west-1',
-})
+const noCredentials = (): NodeJS.ProcessEnv => ({ ...noCredentialsEnv(dir) })
 
 /**
  * Runs the CLI with stdin left open: a command that starts reading its input (`-`) before it

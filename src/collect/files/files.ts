@@ -87,11 +87,7 @@ export async function* listInputs(
       isDir = st.isDirectory()
       isRegular = st.isFile()
     } catch (err) {
-      yield {
-        kind: 'unlisted',
-        finding: finding('input.unreadable', (err as Error).message, path),
-        failed: true,
-      }
+      yield unreadable(err, path)
       continue
     }
     if (!isDir) {
@@ -193,11 +189,7 @@ async function* walk(dir: string, stats: FileStats): AsyncGenerator<InputUnit> {
     for await (const d of await opendir(dir)) entries.push(d)
   } catch (err) {
     // Not counted as a file with errors: nothing was read from it (as before the split).
-    yield {
-      kind: 'unlisted',
-      finding: finding('input.unreadable', (err as Error).message, dir),
-      failed: false,
-    }
+    yield unreadable(err, dir, false)
     return
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
@@ -211,11 +203,7 @@ async function* walk(dir: string, stats: FileStats): AsyncGenerator<InputUnit> {
         if (st.isDirectory()) continue
         kind = st.isFile() ? 'file' : 'special'
       } catch (err) {
-        yield {
-          kind: 'unlisted',
-          finding: finding('input.unreadable', (err as Error).message, p),
-          failed: true,
-        }
+        yield unreadable(err, p)
         continue
       }
     }
@@ -241,11 +229,7 @@ async function* walk(dir: string, stats: FileStats): AsyncGenerator<InputUnit> {
       try {
         cloudTrail = await looksLikeCloudTrail(p)
       } catch (err) {
-        yield {
-          kind: 'unlisted',
-          finding: finding('input.unreadable', (err as Error).message, p),
-          failed: true,
-        }
+        yield unreadable(err, p)
         continue
       }
       if (cloudTrail) yield { kind: 'file', path: p }
@@ -259,4 +243,9 @@ function entryKind(d: Dirent): 'dir' | 'file' | 'link' | 'special' {
   if (d.isFile()) return 'file'
   if (d.isSymbolicLink()) return 'link'
   return 'special'
+}
+
+/** An input that could not be opened or listed: a finding; `failed` makes the run incomplete. */
+function unreadable(err: unknown, path: string, failed = true): InputUnit {
+  return { kind: 'unlisted', finding: finding('input.unreadable', (err as Error).message, path), failed }
 }
