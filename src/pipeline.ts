@@ -5,6 +5,7 @@ import { needleFor, type PrincipalSelector } from './events/principal.js'
 import { skippingContext } from './events/read-events.js'
 import type { TimeWindow } from './events/time-window.js'
 import type { FindingSink } from './findings.js'
+import type { GraphMembers } from './identity/graph.js'
 import { type InputsReduction, reduceInParallel } from './parallel/reduce-parallel.js'
 import { createMapper } from './reduce/create-mapper.js'
 import { type ReduceResult, reduceEvents, selectorLabel } from './reduce/reduce-events.js'
@@ -14,6 +15,8 @@ import { CreationCollector, CreationIndex } from './synthesize/provenance.js'
 export interface UsageRequest {
   inputs: readonly string[]
   principal?: PrincipalSelector
+  /** An identity graph's members (src/follow.ts): one usage per member identity. */
+  members?: GraphMembers
   window: TimeWindow
   sink: FindingSink
   catalog?: Catalog
@@ -104,8 +107,14 @@ async function reduceHere(
   const { ctx, skipped } = skippingContext(req.sink, needle)
   const created = new CreationCollector()
   const events = created.tap(readInputs(req.inputs, req.window, ctx, fileStats))
-  const opts = { window: req.window, mapper: createMapper(catalog), catalog, sink: req.sink }
-  const result = await reduceEvents(events, req.principal ? { ...opts, principal: req.principal } : opts)
+  const result = await reduceEvents(events, {
+    window: req.window,
+    mapper: createMapper(catalog),
+    catalog,
+    sink: req.sink,
+    ...(req.principal ? { principal: req.principal } : {}),
+    ...(req.members ? { members: req.members } : {}),
+  })
   return {
     result,
     fileStats,

@@ -5,14 +5,20 @@ import { checkAgainstModel } from '../granted/model-check.js'
 import { verifyPolicy } from '../granted/verify.js'
 import type { UsageResult } from '../pipeline.js'
 import { asArray, type PolicyDocument } from '../policy/document.js'
-import type { UsedGrant } from '../reduce/usage.js'
+import type { Usage, UsedGrant } from '../reduce/usage.js'
 import { renderCloudFormation } from '../render/cloudformation.js'
 import { terminalSafe } from '../render/escape.js'
 import { renderMarkdown } from '../render/markdown.js'
 import { accountsAndRegions, placehold } from '../render/portable.js'
 import { renderTerraform } from '../render/terraform.js'
-import { buildPolicy, DEFAULT_BUILD, parseResourceMode } from '../synthesize/build-policy.js'
+import {
+  type BuiltPolicy,
+  buildPolicy,
+  DEFAULT_BUILD,
+  parseResourceMode,
+} from '../synthesize/build-policy.js'
 import type { Generalization } from '../synthesize/generalize.js'
+import type { CreationIndex } from '../synthesize/provenance.js'
 import { recordedFacts } from '../synthesize/scope.js'
 import { keptGrants } from '../synthesize/statements.js'
 import { writeOutput } from './output.js'
@@ -106,15 +112,7 @@ export async function writePolicy(
 ): Promise<number> {
   checkPolicyOutputOptions(opts)
   const maxSize = positiveInt(opts.maxSize, '--max-size')
-  const built = buildPolicy(result.usage, result.catalog, {
-    resources: parseResourceMode(opts.resources),
-    excludeDenied: opts.excludeDenied,
-    restrictRegions: opts.restrictRegions,
-    allowActionWildcards: opts.allowActionWildcards,
-    maxSize,
-    maxPolicies: positiveInt(opts.maxPolicies, '--max-policies'),
-    creations: result.creations,
-  })
+  const built = buildFor(result.usage, result, opts)
   const description = `Least privilege for ${result.usage.principal}, from CloudTrail evidence (iamtrail)`
   let text: string
   if (opts.format === 'cloudformation') {
@@ -153,35 +151,65 @@ export async function writePolicy(
     )
   }
   if (!opts.verify) return EXIT.ok
-  const grants = keptGrants(result.usage, { excludeDenied: opts.excludeDenied })
-  const factsOf = (g: UsedGrant) => recordedFacts(g, result.creations)
-  const failures = verifyPolicy(grants, result.usage.principal, built.documents, factsOf)
+  return verifyBuilt(result.usage, built, result.creations, opts) ? EXIT.ok : EXIT.gate
+}
+
+/** The policy of one usage, with the command's options. */
+export function buildFor(
+  usage: Usage,
+  result: Pick<UsageResult, 'catalog' | 'creations'>,
+  opts: PolicyOutputOptions,
+): BuiltPolicy {
+  return buildPolicy(usage, result.catalog, {
+    resources: parseResourceMode(opts.resources),
+    excludeDenied: opts.excludeDenied,
+    restrictRegions: opts.restrictRegions,
+    allowActionWildcards: opts.allowActionWildcards,
+    maxSize: positiveInt(opts.maxSize, '--max-size'),
+    maxPolicies: positiveInt(opts.maxPolicies, '--max-policies'),
+    creations: result.creations,
+  })
+}
+
+/**
+ * --verify: replays the recorded grants against the built documents with the evaluator, and checks
+ * every recorded call against the operation model. Says what fails on stderr; true when nothing does.
+ */
+export function verifyBuilt(
+  usage: Usage,
+  built: BuiltPolicy,
+  creations: CreationIndex,
+  opts: Pick<PolicyOutputOptions, 'excludeDenied'>,
+  label = '',
+): boolean {
+  const grants = keptGrants(usage, { excludeDenied: opts.excludeDenied })
+  const factsOf = (g: UsedGrant) => recordedFacts(g, creations)
+  const failures = verifyPolicy(grants, usage.principal, built.documents, factsOf)
+  const who = label ? `${terminalSafe(label)}: ` : ''
   for (const f of failures) {
     const extra = f.decision.result === 'conditional' ? ` (needs ${f.decision.keys.join(', ')})` : ''
     process.stderr.write(
-      `iamtrail: verify: ${f.action} on ${f.resource} would be ${f.decision.result}${extra}\n`,
+      `iamtrail: verify: ${who}${f.action} on ${f.resource} would be ${f.decision.result}${extra}\n`,
     )
   }
-  const gaps = checkAgainstModel(grants, result.usage.principal, built.documents, factsOf)
+  const gaps = checkAgainstModel(grants, usage.principal, built.documents, factsOf)
   for (const g of gaps)
     process.stderr.write(
-      `iamtrail: verify: ${terminalSafe(g.call)} authorizes ${g.action} (operation model: ${g.source}), which the policy would not allow on ${terminalSafe(g.resource)}\n`,
+      `iamtrail: verify: ${who}${terminalSafe(g.call)} authorizes ${g.action} (operation model: ${g.source}), which the policy would not allow on ${terminalSafe(g.resource)}\n`,
     )
-  if (failures.length || gaps.length) {
-    if (failures.length)
-      process.stderr.write(
-        `iamtrail: verify FAILED: ${failures.length} of ${grants.length} recorded grants are not allowed by the policy\n`,
-      )
-    if (gaps.length)
-      process.stderr.write(
-        `iamtrail: verify FAILED: ${gaps.length} action(s) the operation model requires for the recorded calls are not allowed by the policy\n`,
-      )
-    return EXIT.gate
-  }
+  if (failures.length)
+    process.stderr.write(
+      `iamtrail: verify FAILED: ${who}${failures.length} of ${grants.length} recorded grants are not allowed by the policy\n`,
+    )
+  if (gaps.length)
+    process.stderr.write(
+      `iamtrail: verify FAILED: ${who}${gaps.length} action(s) the operation model requires for the recorded calls are not allowed by the policy\n`,
+    )
+  if (failures.length || gaps.length) return false
   process.stderr.write(
-    `iamtrail: verify: all ${grants.length} recorded grants are allowed by the policy, and every action the operation model requires for the recorded calls\n`,
+    `iamtrail: verify: ${who}all ${grants.length} recorded grants are allowed by the policy, and every action the operation model requires for the recorded calls\n`,
   )
-  return EXIT.ok
+  return true
 }
 
 /** One widening on stderr: before → after (what widened), and on the next lines why it may and how it is scoped. */
@@ -196,7 +224,7 @@ export function formatGeneralization(g: Generalization): string {
 }
 
 /** Plain JSON has no placeholders: the account and region become "*" in ARNs. */
-function portableJson(doc: PolicyDocument): PolicyDocument {
+export function portableJson(doc: PolicyDocument): PolicyDocument {
   const literal = accountsAndRegions(doc.Statement.flatMap((s) => asArray(s.Resource)))
   return {
     ...doc,
@@ -207,7 +235,7 @@ function portableJson(doc: PolicyDocument): PolicyDocument {
   }
 }
 
-function positiveInt(v: string, name: string): number {
+export function positiveInt(v: string, name: string): number {
   const n = Number(v)
   if (!Number.isInteger(n) || n <= 0)
     throw new IamtrailError(`${name} ${v}: expected a positive whole number`)

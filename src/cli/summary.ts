@@ -25,15 +25,8 @@ export function formatSummary(
   if (skipped.length) lines.push(`  skipped: ${skipped.join(', ')}`)
   if (stats.filesWithErrors)
     lines.push(`  inputs with errors: ${stats.filesWithErrors} (results may be incomplete)`)
-  if (usage?.unmapped.length) {
-    lines.push('  unmapped calls (not in the policy):')
-    for (const u of usage.unmapped)
-      lines.push(`    ${t(u.call)} ×${u.count}: ${t(u.reason)} (e.g. event ${t(u.exampleEventId)})`)
-  }
-  if (usage?.excluded.length) {
-    lines.push('  excluded calls (no permission needed):')
-    for (const e of usage.excluded) lines.push(`    ${t(e.call)} ×${e.count}: ${t(e.reason)}`)
-  }
+  const calls = usage ? formatCalls(usage, '  ') : ''
+  if (calls) lines.push(calls.trimEnd())
   // The same problem on many events is one line with a count and the first place it happened.
   const groups = new Map<string, { f: Finding; count: number }>()
   for (const f of findings) {
@@ -56,6 +49,21 @@ export function formatSummary(
   }
   if (shown.length > limit) lines.push(`  … and ${shown.length - limit} more kinds of findings`)
   return `${lines.join('\n')}\n`
+}
+
+/** The calls of a usage left out of its policy (unmapped, excluded), indented; empty when none. */
+export function formatCalls(usage: Usage, indent: string): string {
+  const lines: string[] = []
+  if (usage.unmapped.length) {
+    lines.push(`${indent}unmapped calls (not in the policy):`)
+    for (const u of usage.unmapped)
+      lines.push(`${indent}  ${t(u.call)} ×${u.count}: ${t(u.reason)} (e.g. event ${t(u.exampleEventId)})`)
+  }
+  if (usage.excluded.length) {
+    lines.push(`${indent}excluded calls (no permission needed):`)
+    for (const e of usage.excluded) lines.push(`${indent}  ${t(e.call)} ×${e.count}: ${t(e.reason)}`)
+  }
+  return lines.length ? `${lines.join('\n')}\n` : ''
 }
 
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`

@@ -101,3 +101,13 @@ export function needleFor(sel: PrincipalSelector): string | undefined {
       return undefined
   }
 }
+
+/** A selector as a manifest and messages name it: the ARN, or the access key id. */
+export function principalText(sel: PrincipalSelector): string {
+  return sel.kind === 'access-key' ? sel.id : sel.arn
+}
+
+/** The selector a manifest's principal stands for: an ARN, or an access key id. */
+export function principalFromManifest(principal: string): PrincipalSelector {
+  return principal.startsWith('arn:') ? parsePrincipal(principal) : { kind: 'access-key', id: principal }
+}

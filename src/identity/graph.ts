@@ -23,6 +23,23 @@ export interface IdentityEdge {
   eventTime: string
   /** The new access key (assumed), or the stack the role was passed for. */
   detail?: string
+  /** The deploy tool the call's user agent names (cdk, serverless, sam, terraform, …), when it does. */
+  tool?: string
+}
+
+/** Deploy tools as their user agents name them. */
+const TOOLS: [RegExp, string][] = [
+  [/\baws-cdk\b|\bcdk\//i, 'cdk'],
+  [/serverless/i, 'serverless'],
+  [/aws-sam-cli|\bSAM[ _-]CLI\b/i, 'sam'],
+  [/terraform/i, 'terraform'],
+  [/pulumi/i, 'pulumi'],
+  [/aws-cli\//i, 'aws-cli'],
+]
+
+export function toolOf(userAgent: string | undefined): string | undefined {
+  if (!userAgent) return undefined
+  return TOOLS.find(([re]) => re.test(userAgent))?.[1]
 }
 
 export interface ExcludedIdentity {
@@ -57,6 +74,41 @@ export function isServiceLinkedRole(arn: string): boolean {
   return /:role\/aws-service-role\//.test(arn) || /:role\/(.*\/)?AWSServiceRoleFor/.test(arn)
 }
 
+/**
+ * The graph's members as plain data (structured-clone safe, for worker threads): an event belongs to
+ * the graph when it matches a root, is signed with one of the keys, or is a CloudFormation session of
+ * a passed service role.
+ */
+export interface GraphMembers {
+  roots: PrincipalSelector[]
+  accessKeys: string[]
+  serviceRoles: string[]
+}
+
+/** A membership test over `members`, built once (sets) for the per-event check. */
+export function memberTest(members: GraphMembers): (e: CloudTrailEvent) => boolean {
+  const keys = new Set(members.accessKeys)
+  const roles = new Set(members.serviceRoles)
+  const others = members.roots.filter((r) => r.kind !== 'access-key')
+  for (const r of members.roots) if (r.kind === 'access-key') keys.add(r.id)
+  return (e) => {
+    const id = e.userIdentity
+    if (!id) return false
+    if (id.accessKeyId && keys.has(id.accessKeyId)) return true
+    if (others.some((r) => matchesPrincipal(e, r))) return true
+    return roles.size > 0 && isServiceRoleSession(e, roles)
+  }
+}
+
+/** CloudFormation acting as one of `roles`: its `AWSCloudFormation` sessions. */
+function isServiceRoleSession(e: CloudTrailEvent, roles: { has(role: string): boolean }): boolean {
+  const id = e.userIdentity
+  if (id?.type !== 'AssumedRole') return false
+  const role = id.sessionContext?.sessionIssuer?.arn
+  if (!role || !roles.has(role)) return false
+  return id.arn?.endsWith(`/${CFN_SESSION}`) === true || id.invokedBy === CLOUDFORMATION
+}
+
 export class IdentityGraph {
   private readonly keys = new Map<string, string | undefined>()
   private readonly serviceRoles = new Map<string, Set<string>>()
@@ -77,7 +129,15 @@ export class IdentityGraph {
     if (!id) return false
     if (id.accessKeyId && this.keys.has(id.accessKeyId)) return true
     if (this.roots.some((r) => r.kind !== 'access-key' && matchesPrincipal(e, r))) return true
-    return this.isServiceRoleCall(e)
+    return this.serviceRoles.size > 0 && isServiceRoleSession(e, this.serviceRoles)
+  }
+
+  members(): GraphMembers {
+    return {
+      roots: [...this.roots],
+      accessKeys: this.accessKeys(),
+      serviceRoles: [...this.serviceRoles.keys()],
+    }
   }
 
   /**
@@ -109,15 +169,6 @@ export class IdentityGraph {
     return this.excludedList
   }
 
-  private isServiceRoleCall(e: CloudTrailEvent): boolean {
-    if (this.serviceRoles.size === 0) return false
-    const id = e.userIdentity
-    if (id?.type !== 'AssumedRole') return false
-    const role = id.sessionContext?.sessionIssuer?.arn
-    if (!role || !this.serviceRoles.has(role)) return false
-    return id.arn?.endsWith(`/${CFN_SESSION}`) === true || id.invokedBy === CLOUDFORMATION
-  }
-
   private link(e: CloudTrailEvent): void {
     const from = principalOf(e) ?? e.userIdentity?.accessKeyId ?? 'unknown'
     const req = e.requestParameters ?? {}
@@ -147,6 +198,7 @@ export class IdentityGraph {
         eventId: e.eventID,
         eventTime: e.eventTime,
         detail: key,
+        ...withTool(e),
       })
       return
     }
@@ -169,6 +221,7 @@ export class IdentityGraph {
         eventId: e.eventID,
         eventTime: e.eventTime,
         ...(stack ? { detail: stack } : {}),
+        ...withTool(e),
       })
     }
   }
@@ -215,6 +268,11 @@ export function isLinkEvent(e: CloudTrailEvent): boolean {
 
 function graphSize(g: IdentityGraph): number {
   return g.accessKeys().length + g.passedRoles().length
+}
+
+function withTool(e: CloudTrailEvent): { tool?: string } {
+  const tool = toolOf(e.userAgent)
+  return tool ? { tool } : {}
 }
 
 function str(v: unknown): string | undefined {

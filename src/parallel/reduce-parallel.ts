@@ -38,6 +38,7 @@ export async function reduceInParallel(
   const opts: SliceOptions = { window: req.window }
   if (req.principal) opts.principal = req.principal
   if (req.needle) opts.needle = req.needle
+  if (req.members) opts.members = req.members
   const merger = new SliceMerger(req.sink, req.catalog)
   const inFlight: Promise<SlicePartial>[] = []
   const push = (p: Promise<SlicePartial>) => {

@@ -4,6 +4,7 @@ import type { PrincipalSelector } from '../events/principal.js'
 import { skippingContext } from '../events/read-events.js'
 import type { TimeWindow } from '../events/time-window.js'
 import { type Finding, FindingList } from '../findings.js'
+import type { GraphMembers } from '../identity/graph.js'
 import type { AccumulatorSnapshot } from '../reduce/accumulate.js'
 import { createMapper } from '../reduce/create-mapper.js'
 import { emptyReduceState, reduceInto } from '../reduce/reduce-events.js'
@@ -13,6 +14,7 @@ import { type Creation, CreationCollector } from '../synthesize/provenance.js'
 /** What every slice is read with: the same for the whole run. */
 export interface SliceOptions {
   principal?: PrincipalSelector
+  members?: GraphMembers
   window: TimeWindow
   /** See ReadContext.needle. */
   needle?: string
@@ -59,7 +61,11 @@ export async function reduceSlice(
   const mapper = createMapper(catalog)
   const created = new CreationCollector()
   const reduceOpts = { window: opts.window, mapper, catalog, sink }
-  const withPrincipal = opts.principal ? { ...reduceOpts, principal: opts.principal } : reduceOpts
+  const withPrincipal = {
+    ...reduceOpts,
+    ...(opts.principal ? { principal: opts.principal } : {}),
+    ...(opts.members ? { members: opts.members } : {}),
+  }
   for (const unit of units) {
     await reduceInto(state, created.tap(readUnit(unit, ctx, fileStats)), withPrincipal, {
       onPrefix: (p) => prefixes.add(p),

@@ -4,6 +4,7 @@ import { type CloudTrailEvent, describeOrigin, type LocatedEvent } from '../even
 import { matchesPrincipal, type PrincipalSelector, principalOf } from '../events/principal.js'
 import { inWindow, type TimeWindow } from '../events/time-window.js'
 import { type FindingSink, finding } from '../findings.js'
+import { type GraphMembers, memberTest } from '../identity/graph.js'
 import { UsageAccumulator } from './accumulate.js'
 import type { EventMapper, EventMapping } from './mapping.js'
 import { emptyStats, type ReduceStats, type Usage } from './usage.js'
@@ -11,6 +12,8 @@ import { emptyStats, type ReduceStats, type Usage } from './usage.js'
 export interface ReduceOptions {
   /** Without a selector every principal is reduced separately; the caller decides what to do with several. */
   principal?: PrincipalSelector
+  /** An identity graph's members: each member's usage apart (one policy per identity), nobody else's. */
+  members?: GraphMembers
   window: TimeWindow
   mapper: EventMapper
   catalog: Catalog
@@ -66,6 +69,7 @@ export async function reduceInto(
   const skip = (reason: string) => {
     stats.skipped[reason] = (stats.skipped[reason] ?? 0) + 1
   }
+  const isMember = opts.members ? memberTest(opts.members) : undefined
   for await (const located of events) {
     const { event } = located
     stats.eventsRead++
@@ -79,7 +83,7 @@ export async function reduceInto(
       continue
     }
     principalsSeen.set(principal, (principalsSeen.get(principal) ?? 0) + 1)
-    if (opts.principal && !matchesPrincipal(event, opts.principal)) {
+    if ((opts.principal && !matchesPrincipal(event, opts.principal)) || (isMember && !isMember(event))) {
       skip('another principal')
       continue
     }

@@ -8,6 +8,8 @@ export interface MarkdownOptions {
   generalizations: Generalization[]
   sizes: number[]
   dataVersion: string
+  /** Headings this many levels down: one section of a document about several identities. */
+  depth?: number
 }
 
 /**
@@ -15,8 +17,9 @@ export interface MarkdownOptions {
  * Service Authorization Reference) and the evidence for it; inferred grants and denied calls apart.
  */
 export function renderMarkdown(usage: Usage, docs: PolicyDocument[], opts: MarkdownOptions): string {
+  const h = (level: number) => '#'.repeat(level + (opts.depth ?? 0))
   const out: string[] = [
-    `# Least-privilege policy for ${mdText(usage.principal)}`,
+    `${h(1)} Least-privilege policy for ${mdText(usage.principal)}`,
     '',
     `Evidence: ${usage.grants.reduce((n, g) => n + g.evidence.count, 0)} grant uses${usage.recordings.length ? ` from recordings ${usage.recordings.map(mdText).join(', ')}` : ''}, regions ${usage.regions.join(', ') || '—'}${usage.window?.start ? `, window ${usage.window.start} – ${usage.window.end ?? 'open'}` : ''}.`,
     `Policy: ${docs.length} document(s), ${opts.sizes.map((s) => `${s} characters`).join(', ')} (managed policy limit 6,144). Service Authorization Reference ${opts.dataVersion}.`,
@@ -30,10 +33,10 @@ export function renderMarkdown(usage: Usage, docs: PolicyDocument[], opts: Markd
     const s = g.action.split(':')[0]!
     byService.set(s, [...(byService.get(s) ?? []), g])
   }
-  out.push('## Permissions by service', '')
+  out.push(`${h(2)} Permissions by service`, '')
   for (const [service, grants] of [...byService.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     out.push(
-      `### ${mdText(service)}`,
+      `${h(3)} ${mdText(service)}`,
       '',
       '| permission | what it does | evidence | resources |',
       '|---|---|---|---|',
@@ -47,7 +50,7 @@ export function renderMarkdown(usage: Usage, docs: PolicyDocument[], opts: Markd
   }
   if (inferred.length) {
     out.push(
-      '## Inferred permissions (no event shows them)',
+      `${h(2)} Inferred permissions (no event shows them)`,
       '',
       '| permission | resource | condition | inferred by | from calls |',
       '|---|---|---|---|---|',
@@ -61,7 +64,7 @@ export function renderMarkdown(usage: Usage, docs: PolicyDocument[], opts: Markd
   }
   if (denied.length) {
     out.push(
-      '## Denied during the recording (needed, and missing then)',
+      `${h(2)} Denied during the recording (needed, and missing then)`,
       '',
       '| permission | resource | denied calls | error codes |',
       '|---|---|---|---|',
@@ -73,7 +76,7 @@ export function renderMarkdown(usage: Usage, docs: PolicyDocument[], opts: Markd
     out.push('')
   }
   if (usage.unmapped.length || usage.excluded.length) {
-    out.push('## Not in the policy', '', '| call | count | why |', '|---|---:|---|')
+    out.push(`${h(2)} Not in the policy`, '', '| call | count | why |', '|---|---:|---|')
     for (const u of usage.unmapped)
       out.push(`| ${mdCode(u.call)} | ${u.count} | unmapped: ${mdText(u.reason)} |`)
     for (const e of usage.excluded)
@@ -82,7 +85,7 @@ export function renderMarkdown(usage: Usage, docs: PolicyDocument[], opts: Markd
   }
   if (opts.generalizations.length) {
     out.push(
-      '## Generalized resource names',
+      `${h(2)} Generalized resource names`,
       '',
       'Only names the recordings created widen, and only their generated parts; everything else keeps its exact ARN.',
       '',
@@ -95,7 +98,7 @@ export function renderMarkdown(usage: Usage, docs: PolicyDocument[], opts: Markd
       )
     out.push('')
   }
-  out.push('## Policy', '')
+  out.push(`${h(2)} Policy`, '')
   for (const d of docs) out.push(...mdFence('json', JSON.stringify(d, null, 2)), '')
   const statementCount = docs.reduce((n, d) => n + d.Statement.length, 0)
   out.push(

@@ -14,11 +14,42 @@ export interface TerraformOptions {
  * `data.aws_caller_identity` and `data.aws_region`.
  */
 export function renderTerraform(docs: PolicyDocument[], opts: TerraformOptions): string {
-  const literal = accountsAndRegions(docs.flatMap((d) => d.Statement.flatMap((s) => asArray(s.Resource))))
+  return renderTerraformGroups([{ name: opts.name, description: opts.description, docs }], opts.portable)
+}
+
+/** The documents of one identity, under one IAM policy name (split parts get -1, -2, …). */
+export interface TerraformGroup {
+  name: string
+  description: string
+  docs: PolicyDocument[]
+  /** Lines said above the group's resources (who the identity is, how the deploy reached it). */
+  comment?: string[]
+}
+
+/** Several identities' policies in one file, each group with its names and its comment. */
+export function renderTerraformGroups(groups: TerraformGroup[], portable: boolean): string {
+  const literal = accountsAndRegions(
+    groups.flatMap((g) => g.docs.flatMap((d) => d.Statement.flatMap((s) => asArray(s.Resource)))),
+  )
   const out: string[] = []
-  if (opts.portable) {
+  if (portable) {
     out.push('data "aws_caller_identity" "current" {}', '', 'data "aws_region" "current" {}', '')
   }
+  for (const group of groups) {
+    for (const line of group.comment ?? []) out.push(`# ${hclComment(line)}`)
+    out.push(...groupResources(group, portable, literal))
+  }
+  return out.join('\n')
+}
+
+function groupResources(
+  group: TerraformGroup,
+  portable: boolean,
+  literal: { accounts: string[]; regions: string[] },
+): string[] {
+  const { docs } = group
+  const opts = { ...group, portable }
+  const out: string[] = []
   docs.forEach((doc, i) => {
     const name = `${opts.name}${docs.length > 1 ? `-${i + 1}` : ''}`
     const label = terraformLabel(`${opts.name}${docs.length > 1 ? `_${i + 1}` : ''}`)
@@ -56,7 +87,13 @@ export function renderTerraform(docs: PolicyDocument[], opts: TerraformOptions):
       '',
     )
   })
-  return out.join('\n')
+  return out
+}
+
+/** A comment line holds no line break (which would end it and start HCL) and no control character. */
+function hclComment(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
 }
 
 /** A Terraform identifier in the usual snake case: letters, digits and `_`, not starting with a digit. */

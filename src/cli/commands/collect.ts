@@ -4,16 +4,11 @@ import type { AwsClientOptions } from '../../aws/sdk-config.js'
 import { systemClock } from '../../collect/clock.js'
 import { withGlobalRegion } from '../../collect/lookup/collect-lookup.js'
 import { createCloudTrailLookup } from '../../collect/lookup/lookup-port.js'
-import {
-  type LookupRecordingResult,
-  principalFromManifest,
-  principalText,
-  recordLookup,
-} from '../../collect/lookup/lookup-recording.js'
+import { type LookupRecordingResult, recordLookup } from '../../collect/lookup/lookup-recording.js'
 import { RegionLimiters } from '../../collect/lookup/rate-limiter.js'
 import { readManifest, readRecordingEvents } from '../../collect/recording.js'
 import { EXIT, IamtrailError } from '../../errors.js'
-import type { PrincipalSelector } from '../../events/principal.js'
+import { type PrincipalSelector, principalFromManifest, principalText } from '../../events/principal.js'
 import { FindingList } from '../../findings.js'
 import { IdentityGraph } from '../../identity/graph.js'
 import { terminalSafe } from '../../render/escape.js'

@@ -1,14 +1,13 @@
 import type { Command } from 'commander'
 import { EXIT } from '../../errors.js'
 import { FindingList } from '../../findings.js'
-import { usageFromInputs } from '../../pipeline.js'
+import { policyUsages, writeUsagesPolicy } from '../identity-policies.js'
 import { checkOutput } from '../output.js'
 import { JOBS_OPTION, parseJobs, parseSelector, parseWindow } from '../parse-options.js'
 import {
   addPolicyOutputOptions,
   checkPolicyOutputOptions,
   type PolicyOutputOptions,
-  writePolicy,
 } from '../policy-output.js'
 
 interface PolicyOptions extends PolicyOutputOptions {
@@ -17,6 +16,7 @@ interface PolicyOptions extends PolicyOutputOptions {
   start?: string
   end?: string
   jobs?: string
+  follow?: boolean
 }
 
 export function registerPolicy(program: Command): void {
@@ -32,6 +32,11 @@ export function registerPolicy(program: Command): void {
       'IAM user, role (all its sessions), assumed-role session, root or federated-user ARN',
     )
     .option('--access-key-id <id>', "only the calls signed with this access key (one session's calls)")
+    .option(
+      '--follow',
+      'also the identities it hands work to (roles it assumes, CloudFormation service roles it passes): one policy each',
+    )
+    .option('--no-follow', 'only the selected principal, even in a recording made following identities')
     .option('--start <time>', 'window start, ISO-8601 UTC (e.g. 2026-11-20T10:00Z)')
     .option('--end <time>', 'window end, ISO-8601 UTC, exclusive')
     .option('-o, --output <file>', 'write to a file instead of stdout (atomically)')
@@ -49,6 +54,13 @@ Examples:
   $ iamtrail policy ./AWSLogs --principal arn:aws:iam::123456789012:role/deployer \\
       --start 2026-11-20T10:00Z --end 2026-11-20T10:30Z --verify
   $ zcat trail.ndjson.gz | iamtrail policy - --principal arn:aws:iam::123456789012:user/ci
+  $ iamtrail policy ./AWSLogs --principal arn:aws:iam::123456789012:user/dev --follow \\
+      --start 2026-11-20T10:00Z --end 2026-11-20T10:30Z --format cloudformation
+
+--follow (the default for recordings iamtrail record made): from the selected principal, the sessions
+it created (AssumeRole*, SSO) and the CloudFormation service roles it passed (roleARN), recursively;
+one policy per identity (JSON keyed by identity ARN, a managed policy each in CloudFormation and
+Terraform, a section each in markdown), with who reached whom and what each tool needs next.
 
 Exit codes: 0 ok; 1 usage error or nothing to do; 2 policy written but an input failed (may be incomplete);
 3 --verify found a recorded call the policy would not allow.`,
@@ -64,8 +76,9 @@ Exit codes: 0 ok; 1 usage error or nothing to do; 2 policy written but an input 
       sink: findings,
       jobs: parseJobs(opts.jobs, opts.quiet),
     }
-    const result = await usageFromInputs(principal ? { ...req, principal } : req)
-    const code = await writePolicy(result, findings.items, opts)
+    const usages = await policyUsages(principal ? { ...req, principal } : req, opts.follow)
+    const result = usages.result
+    const code = await writeUsagesPolicy(usages, findings.items, opts)
     if (code !== EXIT.ok) process.exitCode = code
     else if (result.stats.filesWithErrors > 0 || findings.hasErrors()) process.exitCode = EXIT.incomplete
   })

@@ -3,20 +3,19 @@ import { describeCredentialSource, readProfile } from '../../aws/aws-config-file
 import { createCallerIdentity, createCredentialProvider } from '../../aws/caller-identity.js'
 import { childEnvironment, serveCredentials } from '../../collect/credentials-endpoint.js'
 import { withGlobalRegion } from '../../collect/lookup/collect-lookup.js'
-import { principalText } from '../../collect/lookup/lookup-recording.js'
+
 import { type CommandRun, runCommand } from '../../collect/run-command.js'
 import { EXIT, IamtrailError } from '../../errors.js'
-import { type PrincipalSelector, parsePrincipal } from '../../events/principal.js'
+import { type PrincipalSelector, parsePrincipal, principalText } from '../../events/principal.js'
 import { FindingList } from '../../findings.js'
 import { IdentityGraph } from '../../identity/graph.js'
-import { usageFromInputs } from '../../pipeline.js'
+import { policyUsages, writeUsagesPolicy } from '../identity-policies.js'
 import { checkOutput } from '../output.js'
 import { parseRegions } from '../parse-options.js'
 import {
   addPolicyOutputOptions,
   checkPolicyOutputOptions,
   type PolicyOutputOptions,
-  writePolicy,
 } from '../policy-output.js'
 import { userEnvironment } from '../sdk-warning.js'
 import { runLookupRecording } from './collect.js'
@@ -175,8 +174,10 @@ Exit code: the command's when it failed; else 0, 2 if a region could not be coll
       return
     }
     const findings = new FindingList()
-    const usage = await usageFromInputs({ inputs: [path], window: {}, sink: findings })
-    const code = await writePolicy(usage, findings.items, opts)
+    // The recording holds the graph's calls: one policy per identity (or the one principal's).
+    const req = { inputs: [path], window: {}, sink: findings }
+    const usages = await policyUsages(roots?.[0] ? { ...req, principal: roots[0] } : req, opts.follow)
+    const code = await writeUsagesPolicy(usages, findings.items, opts)
     if (code !== EXIT.ok && run.exitCode === 0) process.exitCode = code
     else process.exitCode = run.exitCode !== 0 ? run.exitCode : (collectedExit ?? EXIT.ok)
   })

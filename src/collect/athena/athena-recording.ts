@@ -1,7 +1,7 @@
 import type { CloudTrailEvent } from '../../events/cloudtrail-event.js'
 import type { PrincipalSelector } from '../../events/principal.js'
+import { principalText } from '../../events/principal.js'
 import { IAMTRAIL_VERSION } from '../../version.js'
-import { principalText } from '../lookup/lookup-recording.js'
 import { RECORDING_FORMAT, type RecordingManifest, writeRecording } from '../recording.js'
 import { type AthenaPort, type AthenaRun, costUsd, type QueryOutcome, runAthenaQuery } from './athena.js'
 import { rowToEvent } from './athena-rows.js'

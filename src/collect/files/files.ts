@@ -24,7 +24,7 @@ const LOG_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i
  * Names of this process's stdin, read as `-` is: when stdin is a socket (as Node's child_process
  * makes it) opening the name again fails with ENXIO, but the open descriptor reads.
  */
-const STDIN_PATHS = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0'])
+export const STDIN_PATHS = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0'])
 
 /**
  * One thing to read, in input order: a file (with the label of its recording), stdin, or a finding

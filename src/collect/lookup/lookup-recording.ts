@@ -1,5 +1,5 @@
 import type { CloudTrailEvent } from '../../events/cloudtrail-event.js'
-import { type PrincipalSelector, parsePrincipal } from '../../events/principal.js'
+import { principalText } from '../../events/principal.js'
 import type { Finding } from '../../findings.js'
 import { IAMTRAIL_VERSION } from '../../version.js'
 import { RECORDING_FORMAT, type RecordingManifest, writeRecording } from '../recording.js'
@@ -95,13 +95,4 @@ export async function recordLookup(req: LookupRecordingRequest): Promise<LookupR
   const saved = req.command !== undefined || !(s.fatal && collection.events.length === 0)
   if (saved) await writeRecording(req.path, manifest, collection.events, req.force ?? false)
   return { manifest, collection, findings: collection.findings, saved }
-}
-
-export function principalText(sel: PrincipalSelector): string {
-  return sel.kind === 'access-key' ? sel.id : sel.arn
-}
-
-/** The selector a manifest's principal stands for: an ARN, or an access key id. */
-export function principalFromManifest(principal: string): PrincipalSelector {
-  return principal.startsWith('arn:') ? parsePrincipal(principal) : { kind: 'access-key', id: principal }
 }
