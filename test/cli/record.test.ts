@@ -1,10 +1,18 @@
 import { spawn } from 'node:child_process'
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readManifest, readRecordingEvents } from '../../src/collect/recording.js'
 import { FindingList } from '../../src/findings.js'
-import { DEFAULT_FAKE, DEPLOY, EXPIRED, KEY, OTHER_SESSION_KEY, useFakeAws } from '../support/fake-aws-cli.js'
+import {
+  CFN_EXEC_ROLE,
+  DEFAULT_FAKE,
+  DEPLOY,
+  EXPIRED,
+  KEY,
+  OTHER_SESSION_KEY,
+  useFakeAws,
+} from '../support/fake-aws-cli.js'
 import { cliArgv, runCli } from '../support/run-cli.js'
 import { REPO_ROOT } from '../support/shared-data.js'
 
@@ -172,6 +180,52 @@ describe('iamtrail record', () => {
     expect(m.counts.events).toBe(3)
     const events = await readRecordingEvents(rec, new FindingList())
     expect(new Set(events.map((e) => e.userIdentity?.accessKeyId))).toEqual(new Set(['ASIAFAKEASSUMED00001']))
+  })
+
+  it('a CDK-shaped chain over real HTTP: separate policies for the caller, the deploy role and the execution role', async () => {
+    const rec = join(t.dir, 'cdk.rec')
+    const out = join(t.dir, 'cdk-policies.json')
+    const r = await runCli(
+      [
+        'record',
+        '--settle',
+        '1s',
+        '--regions',
+        'eu-west-1',
+        '--recording',
+        rec,
+        '-o',
+        out,
+        '--',
+        'node',
+        DEPLOY,
+        '0',
+        'cdk',
+      ],
+      { env: t.env() },
+    )
+    expect(r.code, r.stderr).toBe(0)
+    const keyed = JSON.parse(await readFile(out, 'utf8')) as Record<
+      string,
+      { Statement: { Action: string[]; Resource: string[] }[] }
+    >
+    const deployRole = 'arn:aws:iam::123456789012:role/cdk-hnb659fds-deploy-role-123456789012-eu-west-1'
+    expect(Object.keys(keyed).sort()).toEqual(
+      [CFN_EXEC_ROLE, deployRole, 'arn:aws:iam::123456789012:role/deployer'].sort(),
+    )
+    const actionsOf = (arn: string) => keyed[arn]!.Statement.flatMap((s) => s.Action)
+    expect(actionsOf(CFN_EXEC_ROLE)).toEqual(
+      expect.arrayContaining(['iam:CreateRole', 'sqs:CreateQueue', 'logs:CreateLogGroup']),
+    )
+    expect(actionsOf(deployRole)).toEqual(
+      expect.arrayContaining(['cloudformation:CreateChangeSet', 'iam:PassRole']),
+    )
+    expect(actionsOf(deployRole)).not.toContain('sqs:CreateQueue')
+    // The deploy role's key came from a real AssumeRole: fresh, never handed out by iamtrail.
+    expect(actionsOf('arn:aws:iam::123456789012:role/deployer')).toContain('sts:AssumeRole')
+    expect(r.stderr).toContain('--cloudformation-execution-policies')
+    const m = await readManifest(rec)
+    expect(m.identities?.edges.map((e) => e.how).sort()).toEqual(['assumed', 'passed'])
   })
 
   it('never narrows a role to one key: --principal <role> records every session of it', async () => {
