@@ -234,3 +234,87 @@ describe('--follow over raw CloudTrail files', () => {
     expect(stdin.stderr).toContain('cannot be read twice')
   })
 })
+
+describe('diff over the identity graph', () => {
+  const details = () => ({
+    UserDetailList: [
+      {
+        UserName: 'alice',
+        Arn: DEV_ARN,
+        UserPolicyList: [
+          {
+            PolicyName: 'assume-cdk',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/cdk-*' },
+              ],
+            },
+          },
+        ],
+        AttachedManagedPolicies: [],
+        GroupList: [],
+      },
+    ],
+    RoleDetailList: [
+      ...['deploy-role', 'file-publishing-role', 'lookup-role'].map((purpose) => ({
+        RoleName: `cdk-hnb659fds-${purpose}-${ACCOUNT}-eu-west-1`,
+        Arn: DEPLOY_ROLE.replace('deploy-role', purpose),
+        RolePolicyList: [
+          {
+            PolicyName: 'default',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Action: ['cloudformation:*', 'ssm:GetParameter', 's3:*', 'iam:PassRole'],
+                  Resource: '*',
+                },
+              ],
+            },
+          },
+        ],
+        AttachedManagedPolicies: [],
+      })),
+      {
+        RoleName: `cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-eu-west-1`,
+        Arn: EXEC_ROLE,
+        RolePolicyList: [],
+        AttachedManagedPolicies: [
+          { PolicyName: 'AdministratorAccess', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' },
+        ],
+      },
+    ],
+    GroupDetailList: [],
+    Policies: [],
+  })
+
+  it('compares each identity with its own policies from the authorization details', async () => {
+    const auth = join(dir, 'auth.json')
+    await writeFile(auth, JSON.stringify(details()))
+    const r = await runCli(['diff', '--granted', auth, cdkRec, '--format', 'json', '-q'])
+    expect(r.code, r.stderr).toBe(0)
+    const diffs = JSON.parse(r.stdout) as Record<
+      string,
+      { summary: { unusedActions: number; denied: number } }
+    >
+    expect(Object.keys(diffs)).toHaveLength(5)
+    // AdministratorAccess on the execution role: thousands of actions the deploy never used.
+    expect(diffs[EXEC_ROLE]!.summary.unusedActions).toBeGreaterThan(10_000)
+    expect(diffs[DEV_ARN]!.summary.unusedActions).toBe(0)
+    const gate = await runCli(['diff', '--granted', auth, cdkRec, '--fail-on', 'unused', '-q'])
+    expect(gate.code).toBe(3)
+  })
+
+  it('refuses one policy file for several identities', async () => {
+    const one = join(dir, 'one-policy.json')
+    await writeFile(
+      one,
+      JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }),
+    )
+    const r = await runCli(['diff', '--granted', one, cdkRec, '-q'])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('several identities')
+  })
+})
