@@ -95,6 +95,7 @@ async function render(
         // A ManagedPolicy description is at most 1000 characters.
         description: describe(p).slice(0, 1000),
         docs: p.built.documents,
+        policyName: p.name,
       })),
       {
         portable: opts.portable,

@@ -17,6 +17,8 @@ export interface PolicyGroup {
   id: string
   description: string
   docs: PolicyDocument[]
+  /** ManagedPolicyName (split parts get -1, -2, …): set when a next step names the policy's ARN. */
+  policyName?: string
 }
 
 /**
@@ -49,6 +51,9 @@ export function renderCloudFormationGroups(
       resources[name] = {
         Type: 'AWS::IAM::ManagedPolicy',
         Properties: {
+          ...(group.policyName
+            ? { ManagedPolicyName: `${group.policyName}${docs.length > 1 ? `-${i + 1}` : ''}` }
+            : {}),
           Description: `${group.description}${docs.length > 1 ? ` (part ${i + 1} of ${docs.length})` : ''}`,
           PolicyDocument: opts.portable ? portableDocument(doc, literal) : doc,
         },

@@ -1,13 +1,15 @@
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import type { CloudTrailEvent } from '../../src/events/cloudtrail-event.js'
 import type { PolicyDocument } from '../../src/policy/document.js'
-import { DEPLOY_ROLE, DEV_ARN, deploy, EXEC_ROLE, writeCdkRecording } from '../scenarios/cdk/generate.js'
 import { ACCOUNT, apiCall, roleSessionIdentity, userIdentity } from '../support/events.js'
 import { runCli } from '../support/run-cli.js'
+import { REPO_ROOT } from '../support/shared-data.js'
+import { renderCdkCaseStudy } from './cdk-case-study.js'
+import { DEPLOY_ROLE, DEV_ARN, deploy, EXEC_ROLE, writeCdkRecording } from './cdk-deploy.js'
 
 /**
  * A deploy's identities, each with its own policy: the CDK chain (developer → bootstrap roles →
@@ -81,6 +83,10 @@ describe('a CDK deploy recorded by iamtrail record', () => {
     const policies = Object.values(t.Resources).filter((x) => x.Type === 'AWS::IAM::ManagedPolicy')
     expect(policies).toHaveLength(5)
     expect(policies.some((p) => p.Properties.Description.includes(EXEC_ROLE))).toBe(true)
+    // The name the `cdk bootstrap` line names: the policy must be created under it.
+    expect(policies.map((p) => (p.Properties as { ManagedPolicyName?: string }).ManagedPolicyName)).toContain(
+      `iamtrail-deployer-cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-eu-west-1`,
+    )
     expect(t.Metadata.iamtrail.identities.edges).toContainEqual(
       expect.objectContaining({ how: 'passed', to: EXEC_ROLE }),
     )
@@ -316,5 +322,14 @@ describe('diff over the identity graph', () => {
     const r = await runCli(['diff', '--granted', one, cdkRec, '-q'])
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('several identities')
+  })
+})
+
+describe('docs/case-studies/cdk.md', () => {
+  it('is the numbers of the CDK recording, regenerated', async () => {
+    const page = join(REPO_ROOT, 'docs', 'case-studies', 'cdk.md')
+    const text = await renderCdkCaseStudy()
+    if (process.env.UPDATE_GOLDEN) await writeFile(page, text)
+    expect(await readFile(page, 'utf8'), 'UPDATE_GOLDEN=1 npx vitest run test/identity').toBe(text)
   })
 })

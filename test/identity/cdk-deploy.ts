@@ -6,11 +6,9 @@
  * bootstrap template (roles cdk-<qualifier>-<purpose>-<account>-<region>) and CloudTrail's records of
  * sts:AssumeRole (the new key in responseElements.credentials).
  */
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { RECORDING_FORMAT, writeRecording } from '../../../src/collect/recording.js'
-import type { CloudTrailEvent, UserIdentity } from '../../../src/events/cloudtrail-event.js'
-import { ACCOUNT, iamUser, roleSession, Trail } from '../kit.js'
+import { RECORDING_FORMAT, writeRecording } from '../../src/collect/recording.js'
+import type { CloudTrailEvent, UserIdentity } from '../../src/events/cloudtrail-event.js'
+import { ACCOUNT, iamUser, roleSession, Trail } from '../scenarios/kit.js'
 
 export const R = 'eu-west-1'
 export const QUALIFIER = 'hnb659fds'
@@ -244,7 +242,7 @@ export async function writeCdkRecording(path: string, events: CloudTrailEvent[])
       sources: ['scenario'],
       settle: {
         outcome: 'complete',
-        detail: 'scenario written from the CDK bootstrap template and CLI (test/scenarios/cdk)',
+        detail: 'scenario written from the CDK bootstrap template and CLI (test/identity/cdk-deploy.ts)',
       },
       counts: { events: events.length, perRegion },
       identities: {
@@ -259,8 +257,4 @@ export async function writeCdkRecording(path: string, events: CloudTrailEvent[])
     events,
     true,
   )
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await writeCdkRecording(join(fileURLToPath(new URL('.', import.meta.url)), 'deploy.rec'), deploy())
 }
