@@ -265,13 +265,16 @@ for (const op of sar) {
   }
   per.set(op.prefix, t)
   t.ops++
-  // The operation's own action; without one of its name, the listed action its name extends
-  // (CreateDistributionWithTags → cloudfront:CreateDistribution), else the first.
+  // The operation's own action; a row without one of its name is authorized by its actions of the
+  // same service: the one its name extends (CreateDistributionWithTags → cloudfront:CreateDistribution),
+  // else any the mapper granted (RestoreTableToPointInTime's item actions), else the first.
+  const sameService = op.actions.filter((a) => prefixOf(a.action) === op.prefix)
   const own =
     op.actions.find((a) => a.action.toLowerCase() === `${op.prefix}:${op.operation}`.toLowerCase()) ??
-    op.actions
-      .filter((a) => prefixOf(a.action) === op.prefix && op.operation.startsWith(a.action.split(':')[1]!))
+    sameService
+      .filter((a) => op.operation.startsWith(a.action.split(':')[1]!))
       .sort((a, b) => b.action.length - a.action.length)[0] ??
+    sameService.find((a) => got.has(a.action.toLowerCase())) ??
     op.actions[0]!
   if (got.has(own.action.toLowerCase())) t.primary++
   else

@@ -25,6 +25,8 @@ const ALIASES: Readonly<Record<string, readonly string[]>> = {
   DocumentName: ['documentName', 'name'],
   DbParameterGroupName: ['dBParameterGroupName', 'dbParameterGroupName'],
   SubnetGroupName: ['dBSubnetGroupName'],
+  // A DynamoDB restore writes into the table it creates (its item actions), named targetTableName.
+  TableName: ['tableName', 'targetTableName'],
   FunctionName: ['functionName'],
   GroupName: ['groupName'],
   GroupNameWithPath: ['groupName'],
@@ -71,6 +73,8 @@ const ACTION_MEMBERS: Readonly<
   // The final snapshot of a deleted cluster is a cluster snapshot (of an instance, a DB snapshot).
   'rds:DeleteDBCluster': { aliases: { ClusterSnapshotName: ['finalDBSnapshotIdentifier'] } },
   'rds:CreateDBClusterSnapshot': { aliases: { ClusterSnapshotName: ['dBClusterSnapshotIdentifier'] } },
+  // A point-in-time restore is authorized on the table it restores from; its writes on the new one.
+  'dynamodb:RestoreTableToPointInTime': { aliases: { TableName: ['sourceTableName'] } },
   // StartSession without a document runs Session Manager's default shell document, and IAM
   // evaluates that document's ARN as well as the instance's.
   'ssm:StartSession': { defaults: { DocumentName: 'SSM-SessionManagerRunShell' } },
