@@ -13,7 +13,7 @@ export interface TriggerOverride {
   when: string[]
   /** The member's string value must match (regular expression source). */
   match?: string
-  resource?: 'copy-source'
+  resource?: 'copy-source' | 'named'
   reason: string
 }
 
@@ -273,6 +273,7 @@ export const TRIGGERS: readonly TriggerOverride[] = [
     action,
     operations: ['dynamodb:RestoreTableFromBackup', 'dynamodb:RestoreTableToPointInTime'],
     when: ['TargetTableName'],
+    resource: 'named' as const,
     reason:
       'a restore writes the items into the table it creates (TargetTableName, which every restore names) as the caller: DynamoDB developer guide, backuprestore_IAM, grants these item actions with the restore action',
   })),

@@ -212,6 +212,12 @@ describe('the operation model', () => {
     for (const a of ['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'Scan', 'UpdateItem'])
       expect(restore).toContain(`dynamodb:${a} ${table('orders-restored')}`)
     expect(restore.some((g) => g.startsWith('dynamodb:CreateTableReplica'))).toBe(false)
+    // The source table's ARN in the request is not the table the restore writes.
+    const byArn = mapped('dynamodb', 'RestoreTableToPointInTime', {
+      sourceTableArn: table('orders'),
+      targetTableName: 'orders-restored',
+    }).filter((g) => g.action === 'dynamodb:PutItem')
+    expect(byArn.map((g) => g.resource)).toEqual([table('orders-restored')])
     const replica = (params: Record<string, unknown>) =>
       mapped('dynamodb', 'CreateTable', { tableName: 'orders', ...params }).map((g) => g.action)
     expect(replica({ globalTableSourceArn: `arn:aws:dynamodb:us-east-1:210987654321:table/orders` })).toEqual(
