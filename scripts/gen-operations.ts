@@ -19,6 +19,7 @@ import {
   type BotocoreService,
   botocoreDataDir,
   botocoreVersion,
+  carriesRole,
   loadBotocore,
   type Member,
   requestMembers,
@@ -42,10 +43,16 @@ function isTagMember(m: Member): boolean {
   if (m.name === 'Tagging' || m.aliases.includes('x-amz-tagging')) return true
   return m.type === 'list:structure' || m.type === 'map' || m.type === 'structure' || m.type === 'list:string'
 }
-/** String members whose name says they hold a role ARN or name. */
-function isRoleMember(m: Member): boolean {
-  if (m.type !== 'string' && m.type !== 'list:string') return false
-  return /role(arn)?s?$|rolearns$/i.test(m.name) && !/name$/i.test(m.name)
+/**
+ * The names a role travels under in a request, at any depth: string members whose name or botocore
+ * documentation says they hold a role (Cognito's `SnsCallerArn`), and the role keys an attribute
+ * map's documentation lists (SNS's `LambdaSuccessFeedbackRoleArn`).
+ */
+function roleNames(ms: Member[]): string[] {
+  return [
+    ...names(ms.filter((m) => carriesRole(m.name, m.type, m.documentation))),
+    ...ms.flatMap((m) => m.roleKeys ?? []),
+  ]
 }
 
 const botocoreDir = botocoreDataDir()
@@ -119,7 +126,7 @@ function addSar(op: SarOperation): void {
     if (a.action === 'iam:PassRole') {
       const override = PASS_ROLE_OVERRIDES.find((o) => o.operation === key)
       const when = new Set([
-        ...names((members ?? []).filter(isRoleMember)),
+        ...roleNames(members ?? []),
         ...(datasetRoles.get(key) ?? []),
         ...(override?.when ?? []),
       ])

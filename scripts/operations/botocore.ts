@@ -8,11 +8,21 @@ import { gunzipSync } from 'node:zlib'
  * members carry a role, tags or another part that triggers a conditional permission, and under
  * which names CloudTrail logs them.
  */
-interface Shape {
+export interface ShapeRef {
+  shape: string
+  locationName?: string
+  location?: string
+  documentation?: string
+}
+
+export interface Shape {
   type: string
-  members?: Record<string, { shape: string; locationName?: string; location?: string }>
+  members?: Record<string, ShapeRef>
   member?: { shape: string; locationName?: string }
+  key?: { shape: string }
   value?: { shape: string }
+  required?: string[]
+  enum?: string[]
 }
 
 export interface BotocoreService {
@@ -20,7 +30,7 @@ export interface BotocoreService {
   protocol: string
   signingName: string
   endpointPrefix: string
-  operations: Record<string, { input?: { shape: string } }>
+  operations: Record<string, { input?: { shape: string }; output?: { shape: string } }>
   shapes: Record<string, Shape>
 }
 
@@ -31,6 +41,45 @@ export interface Member {
   aliases: string[]
   /** The leaf type: string, list of strings (`list:string`), structure, map, boolean, … */
   type: string
+  /** botocore's documentation of the member, HTML stripped. */
+  documentation: string
+  /** For a map: the keys its documentation lists that hold a role (SNS's `…FeedbackRoleArn`). */
+  roleKeys?: string[]
+}
+
+/** botocore documentation as plain text. */
+export function plainText(html: string | undefined): string {
+  return (html ?? '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+}
+
+const ROLE_NAME = /role(arn)?s?$|rolearns$/i
+/** "The ARN of the IAM role …", "the role's Amazon Resource Name (ARN)", "… the IAM role ARN". */
+const ROLE_DOC =
+  /\b(ARN|Amazon Resource Name)s?\b[^.;]{0,60}?\b(IAM|service|execution|invocation)[- ]role\b|\b(IAM|service|execution|invocation)[- ]role'?s?\b[^.;]{0,50}?\b(ARN|Amazon Resource Name)\b/i
+
+/**
+ * Whether a string member carries a role (its ARN or name): its name says so (`…Role`, `…RoleArn`),
+ * or its documentation says it is the ARN of an IAM role (Cognito's `SnsCallerArn`, API Gateway's
+ * `credentials`). Names ending in `Name` alone do not count.
+ */
+export function carriesRole(name: string, type: string, documentation: string): boolean {
+  if (type !== 'string' && type !== 'list:string') return false
+  if (ROLE_NAME.test(name) && !/name$/i.test(name)) return true
+  // An instance profile is not a role: its name would be taken for one (override instanceProfile).
+  if (/instance profile/i.test(documentation)) return false
+  return ROLE_DOC.test(documentation) && !/(name|id|policy|document)$/i.test(name)
+}
+
+/** Attribute names a map member's documentation lists that hold a role (SNS's `…FeedbackRoleArn`). */
+export function roleAttributes(documentation: string): string[] {
+  return [
+    ...new Set(
+      [...documentation.matchAll(/<code>\s*([A-Za-z]\w*Role(?:Arn|ARN)?)\s*<\/code>/g)].map((m) => m[1]!),
+    ),
+  ]
 }
 
 export function botocoreDataDir(): string {
@@ -116,7 +165,14 @@ export function requestMembers(service: BotocoreService, operation: string): Mem
         aliases.add(`${ref.locationName ?? name}Set`)
         aliases.add(`${name}Set`)
       }
-      out.push({ name, aliases: [...aliases], type: leaf })
+      const roleKeys = child.type === 'map' ? roleAttributes(ref.documentation ?? '') : []
+      out.push({
+        name,
+        aliases: [...aliases],
+        type: leaf,
+        documentation: plainText(ref.documentation),
+        ...(roleKeys.length > 0 ? { roleKeys } : {}),
+      })
       walk(ref.shape, depth + 1)
     }
     seen.delete(shapeName)

@@ -13,7 +13,7 @@ export interface TriggerOverride {
   when: string[]
   /** The member's string value must match (regular expression source). */
   match?: string
-  resource?: 'copy-source'
+  resource?: 'copy-source' | 'named'
   reason: string
 }
 
@@ -40,6 +40,34 @@ const WEB_ACL = (service: string) => ({
   match: `^arn:[^:]+:${service}:`,
   reason: `WAF asks for the associated resource's permission only when that resource is a ${service} resource`,
 })
+
+/**
+ * Global-table replicas: the service reads and writes items on the caller's behalf only when
+ * replicas are added — by UpdateTable's ReplicaUpdates/GlobalTableWitnessUpdates, or by a CreateTable
+ * that makes the table a replica of a multi-account global table (GlobalTableSourceArn, botocore:
+ * "the source table used for the creation of a multi-account global table").
+ */
+const REPLICAS = {
+  when: [
+    'ReplicaUpdates',
+    'Replicas',
+    'ReplicationGroup',
+    'GlobalTableWitnessUpdates',
+    'GlobalTableSourceArn',
+  ],
+  reason:
+    'global-table replicas: the service reads and writes items on the caller’s behalf only when replicas are added (ReplicaUpdates, GlobalTableWitnessUpdates) or the table is created as a replica (GlobalTableSourceArn)',
+}
+
+const DYNAMODB_ITEM_ACTIONS = [
+  'dynamodb:BatchWriteItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:UpdateItem',
+]
 
 export const TRIGGERS: readonly TriggerOverride[] = [
   {
@@ -236,16 +264,22 @@ export const TRIGGERS: readonly TriggerOverride[] = [
     when: ['ResourcePolicy'],
     reason: 'only when the table is created with a resource policy',
   },
+  ...DYNAMODB_ITEM_ACTIONS.map((action) => ({
+    action,
+    operations: ['dynamodb:CreateTable', 'dynamodb:UpdateTable'],
+    ...REPLICAS,
+  })),
+  ...DYNAMODB_ITEM_ACTIONS.map((action) => ({
+    action,
+    operations: ['dynamodb:RestoreTableFromBackup', 'dynamodb:RestoreTableToPointInTime'],
+    when: ['TargetTableName'],
+    resource: 'named' as const,
+    reason:
+      'a restore writes the items into the table it creates (TargetTableName, which every restore names) as the caller: DynamoDB developer guide, backuprestore_IAM, grants these item actions with the restore action',
+  })),
   ...[
     'dynamodb:AssociateTableReplica',
-    'dynamodb:BatchWriteItem',
     'dynamodb:CreateTableReplica',
-    'dynamodb:DeleteItem',
-    'dynamodb:GetItem',
-    'dynamodb:PutItem',
-    'dynamodb:Query',
-    'dynamodb:Scan',
-    'dynamodb:UpdateItem',
     'dynamodb:ReplicateSettings',
     'dynamodb:WriteDataForReplication',
     'dynamodb:CreateGlobalTableWitness',
@@ -258,9 +292,7 @@ export const TRIGGERS: readonly TriggerOverride[] = [
       'dynamodb:RestoreTableToPointInTime',
       'dynamodb:RestoreTableFromBackup',
     ],
-    when: ['ReplicaUpdates', 'Replicas', 'ReplicationGroup', 'GlobalTableWitnessUpdates'],
-    reason:
-      'global-table replicas: the service reads and writes items on the caller’s behalf only when replicas are added',
+    ...REPLICAS,
   })),
   {
     action: 'sns:PutDataProtectionPolicy',
@@ -320,7 +352,19 @@ export const TRIGGERS: readonly TriggerOverride[] = [
     when: ['certificateArn', 'regionalCertificateArn', 'certificateBody', 'patchOperations'],
     reason: 'a certificate attached to the domain name',
   },
-  { action: 'logs:Unmask', when: ['unmask'], reason: 'only requests that ask for unmasked data' },
+  {
+    action: 'logs:Unmask',
+    operations: ['logs:StartQuery'],
+    when: ['queryString'],
+    match: '\\bunmask\\(',
+    reason:
+      'only a Logs Insights query that calls unmask() reads masked data unmasked (CloudWatch Logs user guide, mask-sensitive-log-data); the request carries no unmask member',
+  },
+  {
+    action: 'logs:Unmask',
+    when: ['unmask'],
+    reason: 'only requests that ask for unmasked data (unmask=true)',
+  },
   {
     action: 'codestar-connections:PassConnection',
     when: ['ConnectionArn'],

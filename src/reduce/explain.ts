@@ -23,7 +23,7 @@ export interface ExplainedModelAction extends ExplainedAction {
   match?: string
   condition?: Record<string, string[]>
   instanceProfile?: boolean
-  resource?: 'copy-source'
+  resource?: ModelAction['resource']
   source: string
 }
 
@@ -193,7 +193,9 @@ export function renderCallExplanation(x: CallExplanation): string {
         ? ` on the role the member names${m.instanceProfile ? ' (an instance profile, resolved to its role)' : ''}`
         : m.resource === 'copy-source'
           ? ' on the copy source'
-          : ''
+          : m.resource === 'named'
+            ? ' on the resource the request names (not an ARN in it)'
+            : ''
     lines.push(`  ${m.purpose} ${m.action}${on} ${trigger(m)}${cond}`, `    source: ${m.source}`)
     if (!m.inReference) lines.push(...resourceLines(m, '    '))
   }

@@ -120,7 +120,7 @@ export class Inference {
       findings.push(finding('resource.unresolved', `${full}: no copy source in the request; granted on *`))
       return [{ action: full, resource: '*', inferredBy: id, rule: id, unresolved: true }]
     }
-    const r = this.resolver.resolve(prefix, action, event, values)
+    const r = this.resolver.resolve(prefix, action, event, values, m.resource === 'named')
     const unresolved = 'problem' in r
     if (unresolved) findings.push(finding('resource.unresolved', r.problem))
     return r.arns.map((resource) => ({

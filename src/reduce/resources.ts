@@ -25,6 +25,8 @@ const ALIASES: Readonly<Record<string, readonly string[]>> = {
   DocumentName: ['documentName', 'name'],
   DbParameterGroupName: ['dBParameterGroupName', 'dbParameterGroupName'],
   SubnetGroupName: ['dBSubnetGroupName'],
+  // A DynamoDB restore writes into the table it creates (its item actions), named targetTableName.
+  TableName: ['tableName', 'targetTableName'],
   FunctionName: ['functionName'],
   GroupName: ['groupName'],
   GroupNameWithPath: ['groupName'],
@@ -71,6 +73,8 @@ const ACTION_MEMBERS: Readonly<
   // The final snapshot of a deleted cluster is a cluster snapshot (of an instance, a DB snapshot).
   'rds:DeleteDBCluster': { aliases: { ClusterSnapshotName: ['finalDBSnapshotIdentifier'] } },
   'rds:CreateDBClusterSnapshot': { aliases: { ClusterSnapshotName: ['dBClusterSnapshotIdentifier'] } },
+  // A point-in-time restore is authorized on the table it restores from; its writes on the new one.
+  'dynamodb:RestoreTableToPointInTime': { aliases: { TableName: ['sourceTableName'] } },
   // StartSession without a document runs Session Manager's default shell document, and IAM
   // evaluates that document's ARN as well as the instance's.
   'ssm:StartSession': { defaults: { DocumentName: 'SSM-SessionManagerRunShell' } },
@@ -100,7 +104,17 @@ export class ArnResolver {
 
   constructor(private readonly catalog: Catalog) {}
 
-  resolve(prefix: string, action: ActionInfo, event: CloudTrailEvent, values: () => EventValues): Resolution {
+  /**
+   * `namesOnly`: build the ARNs from the names in the request, never take an ARN from it (a
+   * restore's item actions act on the table it creates, not on the source table its ARN names).
+   */
+  resolve(
+    prefix: string,
+    action: ActionInfo,
+    event: CloudTrailEvent,
+    values: () => EventValues,
+    namesOnly = false,
+  ): Resolution {
     if (action.resourceTypes.length === 0) return { arns: ['*'] } as { arns: string[] }
     const required = action.resourceTypes.filter((r) => r.required)
     const types = required.length > 0 ? required : action.resourceTypes
@@ -116,7 +130,7 @@ export class ArnResolver {
     const resolved: string[] = []
     const missing: string[] = []
     for (const t of types) {
-      const arns = this.resolveType(prefix, t.name, action.name, event, values)
+      const arns = this.resolveType(prefix, t.name, action.name, event, values, false, namesOnly)
       if (arns.length) resolved.push(...arns)
       else missing.push(t.name)
     }
@@ -156,10 +170,12 @@ export class ArnResolver {
     event: CloudTrailEvent,
     values: () => EventValues,
     byIdOnly = false,
+    namesOnly = false,
   ): string[] {
     const f = this.format(prefix, typeName)
     if (!f) return []
     if (byIdOnly && !ID_SHAPES.some((s) => f.format.includes(s.format))) return []
+    if (namesOnly) return this.fill(f, event, values(), ACTION_MEMBERS[`${prefix}:${actionName}`])
     const fromResources = (event.resources ?? [])
       .map((r) => r.ARN)
       .filter((a): a is string => typeof a === 'string' && f.regex.test(a))

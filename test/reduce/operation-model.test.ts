@@ -41,6 +41,7 @@ function valueFor(m: ModelAction, member: string): unknown {
 /** A string matching the trigger's pattern (ARN prefixes, a query marker or one literal value). */
 function example(pattern: string): string {
   if (pattern === 'versionId=') return 'src-bucket/key.txt?versionId=3'
+  if (pattern === '\\bunmask\\(') return 'fields @timestamp, unmask(@message)'
   const literal = /^\^([\w-]+)\$$/.exec(pattern)?.[1]
   if (literal) return literal
   const service = /:\[\^:\]\+:([a-z0-9-]+):/.exec(pattern)?.[1]
@@ -157,5 +158,95 @@ describe('the operation model', () => {
         a.startsWith('lambda:TagResource arn:aws:lambda:eu-west-1:123456789012:function:orders'),
       ),
     ).toBe(true)
+  })
+
+  it('passes a role nested in a structure, an attribute map or a name/value pair (Cognito, SNS)', () => {
+    const passed = (prefix: string, op: string, params: Record<string, unknown>) =>
+      mapped(prefix, op, params)
+        .filter((g) => g.action === 'iam:PassRole')
+        .map((g) => g.resource)
+    expect(
+      passed('cognito-idp', 'CreateUserPool', {
+        poolName: 'users',
+        smsConfiguration: { snsCallerArn: ROLE, externalId: 'x', snsRegion: 'eu-west-1' },
+      }),
+    ).toEqual([ROLE])
+    expect(
+      passed('sns', 'CreateTopic', { name: 'orders', attributes: { LambdaSuccessFeedbackRoleArn: ROLE } }),
+    ).toEqual([ROLE])
+    expect(
+      passed('sns', 'SetTopicAttributes', {
+        topicArn: `arn:aws:sns:eu-west-1:${ACCOUNT}:orders`,
+        attributeName: 'LambdaFailureFeedbackRoleArn',
+        attributeValue: ROLE,
+      }),
+    ).toEqual([ROLE])
+    // No role in the request: nothing passed, whatever the attribute holds.
+    expect(
+      passed('sns', 'SetTopicAttributes', {
+        topicArn: `arn:aws:sns:eu-west-1:${ACCOUNT}:orders`,
+        attributeName: 'DisplayName',
+        attributeValue: 'orders',
+      }),
+    ).toEqual([])
+  })
+
+  it('passes the role an API Gateway integration patch sets as its credentials', () => {
+    const grants = mapped('apigateway', 'UpdateIntegration', {
+      restApiId: 'a1b2c3',
+      resourceId: 'r1',
+      httpMethod: 'POST',
+      patchOperations: [{ op: 'replace', path: '/credentials', value: ROLE }],
+    })
+    expect(grants.filter((g) => g.action === 'iam:PassRole').map((g) => g.resource)).toEqual([ROLE])
+  })
+
+  it('gives a DynamoDB restore the item actions on the table it creates, replica actions only with replicas', () => {
+    const table = (name: string) => `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/${name}`
+    const restore = mapped('dynamodb', 'RestoreTableToPointInTime', {
+      sourceTableName: 'orders',
+      targetTableName: 'orders-restored',
+      useLatestRestorableTime: true,
+    }).map((g) => `${g.action} ${g.resource}`)
+    expect(restore).toContain(`dynamodb:RestoreTableToPointInTime ${table('orders')}`)
+    for (const a of ['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'Scan', 'UpdateItem'])
+      expect(restore).toContain(`dynamodb:${a} ${table('orders-restored')}`)
+    expect(restore.some((g) => g.startsWith('dynamodb:CreateTableReplica'))).toBe(false)
+    // The source table's ARN in the request is not the table the restore writes.
+    const byArn = mapped('dynamodb', 'RestoreTableToPointInTime', {
+      sourceTableArn: table('orders'),
+      targetTableName: 'orders-restored',
+    }).filter((g) => g.action === 'dynamodb:PutItem')
+    expect(byArn.map((g) => g.resource)).toEqual([table('orders-restored')])
+    const replica = (params: Record<string, unknown>) =>
+      mapped('dynamodb', 'CreateTable', { tableName: 'orders', ...params }).map((g) => g.action)
+    expect(replica({ globalTableSourceArn: `arn:aws:dynamodb:us-east-1:210987654321:table/orders` })).toEqual(
+      expect.arrayContaining(['dynamodb:CreateTableReplica', 'dynamodb:AssociateTableReplica']),
+    )
+    expect(replica({ billingMode: 'PAY_PER_REQUEST' })).not.toContain('dynamodb:CreateTableReplica')
+    expect(replica({ billingMode: 'PAY_PER_REQUEST' })).not.toContain('dynamodb:PutItem')
+  })
+
+  it('grants logs:Unmask only to a Logs Insights query that calls unmask()', () => {
+    const query = (queryString: string) =>
+      mapped('logs', 'StartQuery', { logGroupName: '/app', startTime: 1, endTime: 2, queryString }).map(
+        (g) => g.action,
+      )
+    expect(query('fields @timestamp, unmask(@message)')).toContain('logs:Unmask')
+    expect(query('fields @timestamp, @message')).not.toContain('logs:Unmask')
+  })
+
+  it('asks WAF for the associated resource type only (a load balancer, not AppSync or API Gateway)', () => {
+    const actions = mapped('wafv2', 'AssociateWebACL', {
+      webACLArn: `arn:aws:wafv2:eu-west-1:${ACCOUNT}:regional/webacl/edge/1234`,
+      resourceArn: `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:loadbalancer/app/web/50dc6c495c0c9188`,
+    }).map((g) => g.action)
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'elasticloadbalancing:SetWebAcl',
+        'elasticloadbalancing:CreateWebACLAssociation',
+      ]),
+    )
+    expect(actions.some((a) => a.startsWith('appsync:') || a.startsWith('apigateway:'))).toBe(false)
   })
 })

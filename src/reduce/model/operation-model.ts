@@ -24,8 +24,12 @@ export interface ModelAction {
   condition?: Record<string, string[]>
   /** The value is an instance profile, whose role the stream must resolve. */
   instanceProfile?: boolean
-  /** The resource is the copy source of a copy, not the event's own resource. */
-  resource?: 'copy-source'
+  /**
+   * `copy-source`: the resource is the copy source of a copy, not the event's own resource.
+   * `named`: the resource is built from the names in the request, never taken from an ARN in it
+   * (a restore writes the table it creates, not the source table its ARN names).
+   */
+  resource?: 'copy-source' | 'named'
   /** `sar`, `iam-dataset`, `botocore`, or `override: <reason>`. */
   source: string
 }
