@@ -182,6 +182,50 @@ describe('iamtrail record', () => {
     expect(new Set(events.map((e) => e.userIdentity?.accessKeyId))).toEqual(new Set(['ASIAFAKEASSUMED00001']))
   })
 
+  it('a credential_process that mints new keys on every call: run once, and the command signs with the key it served', async () => {
+    const minted = ['AKIAMINTEDKEY0000001', 'AKIAMINTEDKEY0000002', 'AKIAMINTEDKEY0000003']
+    await t.restart({
+      ...DEFAULT_FAKE,
+      identities: Object.fromEntries(
+        minted.map((k) => [k, { arn: 'arn:aws:iam::123456789012:user/ci', type: 'IAMUser' as const }]),
+      ),
+    })
+    // A helper like a vault or SSO wrapper: each run prints the next key.
+    const helper = join(t.dir, 'mint.mjs')
+    const counter = join(t.dir, 'count')
+    await writeFile(
+      helper,
+      `import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+const n = existsSync(${JSON.stringify(counter)}) ? Number(readFileSync(${JSON.stringify(counter)}, 'utf8')) : 0
+writeFileSync(${JSON.stringify(counter)}, String(n + 1))
+const keys = ${JSON.stringify(minted)}
+process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: keys[n], SecretAccessKey: 's', Expiration: new Date(Date.now() + 3600e3).toISOString() }))
+`,
+    )
+    const config = join(t.dir, 'config')
+    await writeFile(config, `[profile minted]\ncredential_process = node ${helper}\nregion = eu-west-1\n`)
+    const env = {
+      ...t.env(),
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SESSION_TOKEN: '',
+      AWS_CONFIG_FILE: config,
+    }
+    const rec = join(t.dir, 'minted.rec')
+    const r = await runCli(
+      ['record', '--profile', 'minted', '--settle', '1s', '--recording', rec, '--', 'node', DEPLOY, '0'],
+      { env },
+    )
+    expect(r.code, r.stderr).toBe(0)
+    const events = await readRecordingEvents(rec, new FindingList())
+    const keys = new Set(events.map((e) => e.userIdentity?.accessKeyId))
+    expect(keys).toEqual(new Set([minted[0]]))
+    // Run once, by iamtrail: the command never ran the helper itself.
+    expect(await readFile(counter, 'utf8')).toBe('1')
+    expect(events.map((e) => e.eventName).sort()).toEqual(['CreateLogGroup', 'CreateQueue', 'CreateRole'])
+    expect(r.stdout).toContain('sqs:CreateQueue')
+  })
+
   it('a CDK-shaped chain over real HTTP: separate policies for the caller, the deploy role and the execution role', async () => {
     const rec = join(t.dir, 'cdk.rec')
     const out = join(t.dir, 'cdk-policies.json')
