@@ -183,6 +183,55 @@ describe('--follow over raw CloudTrail files', () => {
     expect(r.stderr).toContain(`Serverless: provider.iam.deploymentRole: ${serviceRole}`)
   })
 
+  it('aws cloudformation deploy --role-arn: CreateChangeSet passes the role: the deployer keeps PassRole, the role's CloudFormation sessions get the resources', async () => {
+    const dev = userIdentity('deployer', 'AKIADEPLOYEREXAMPLE1')
+    const serviceRole = `arn:aws:iam::${ACCOUNT}:role/stack-service-role`
+    const cfnSession = {
+      ...roleSessionIdentity('stack-service-role', 'AWSCloudFormation', 'ASIASTACKSVCSESSION1'),
+      invokedBy: 'cloudformation.amazonaws.com',
+    }
+    const stackCall = (eventName: string, at: string, extra: Record<string, unknown> = {}) =>
+      apiCall({
+        userIdentity: dev,
+        eventSource: 'cloudformation.amazonaws.com',
+        eventName,
+        eventTime: at,
+        requestParameters: { stackName: 'orders', ...extra },
+      })
+    const events = [
+      stackCall('CreateChangeSet', '2026-11-20T10:00:00Z', {
+        changeSetName: 'cs-1',
+        roleARN: serviceRole,
+        changeSetType: 'CREATE',
+      }),
+      stackCall('ExecuteChangeSet', '2026-11-20T10:00:05Z', { changeSetName: 'cs-1' }),
+      apiCall({
+        userIdentity: cfnSession,
+        userAgent: 'cloudformation.amazonaws.com',
+        sourceIPAddress: 'cloudformation.amazonaws.com',
+        eventSource: 'sns.amazonaws.com',
+        eventName: 'CreateTopic',
+        eventTime: '2026-11-20T10:00:10Z',
+        requestParameters: { name: 'orders-events' },
+      }),
+    ]
+    const file = await ndjson('role-arn.ndjson', events)
+    const r = await runCli(['policy', file, '--principal', dev.arn!, '--follow', '--verify'])
+    expect(r.code, r.stderr).toBe(0)
+    const keyed = JSON.parse(r.stdout) as Keyed
+    const deployer = keyed[dev.arn!]!
+    const pass = deployer.Statement.find((s) =>
+      actions({ ...deployer, Statement: [s] }).includes('iam:PassRole'),
+    )
+    expect(pass?.Resource).toEqual([serviceRole])
+    expect(pass?.Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' },
+    })
+    expect(actions(deployer)).not.toContain('sns:CreateTopic')
+    expect(actions(keyed[serviceRole])).toEqual(['sns:CreateTopic'])
+    expect(r.stderr).toContain('pass it as --role-arn')
+  })
+
   it("Terraform's assume_role: the role's calls are its own, the caller needs sts:AssumeRole; a service-linked role is left out", async () => {
     const user = userIdentity('tf-runner', 'AKIATFRUNNEREXAMPLE1')
     const tf =
