@@ -12,7 +12,7 @@ import {
   type IdentityGraph,
   isLinkEvent,
 } from './identity/graph.js'
-import { reduceInputs, type UsageRequest, type UsageResult } from './pipeline.js'
+import { keepingUnread, noEvents, reduceInputs, type UsageRequest, type UsageResult } from './pipeline.js'
 import type { Usage } from './reduce/usage.js'
 
 /**
@@ -86,15 +86,14 @@ export async function followInputs(
     if (isLinkEvent(event)) links.push(event)
   const graph = followIdentities(links, req.roots)
   const { principal: _, ...rest } = req
-  const result = await reduceInputs({ ...rest, members: graph.members() })
-  if (result.usages.length === 0) {
-    const seen = [...result.principalsSeen.keys()].sort()
-    throw new IamtrailError(
-      `no events of the followed identities in the inputs and window (roots: ${req.roots.map(rootText).join(', ')})${seen.length ? `; principals seen: ${seen.join(', ')}` : ''}`,
-      'user',
-      1,
+  const { sink, unread } = keepingUnread(req.sink)
+  const result = await reduceInputs({ ...rest, sink, members: graph.members() })
+  if (result.usages.length === 0)
+    throw noEvents(
+      `the followed identities (roots: ${req.roots.map(rootText).join(', ')})`,
+      result.principalsSeen,
+      unread,
     )
-  }
   return {
     ...result,
     // In the order the deploy reached them: the caller, the sessions it created, the roles it passed.

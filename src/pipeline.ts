@@ -65,15 +65,7 @@ export async function reduceInputs(
  * principals into one policy would grant each what the others used.
  */
 export async function usageFromInputs(req: UsageRequest): Promise<UsageResult> {
-  // Inputs that could not be read are kept aside too, so that "no events" can say why.
-  const unread: string[] = []
-  const sink: FindingSink = {
-    report(f) {
-      if (f.severity === 'error' && f.code.startsWith('input.'))
-        unread.push(`  ${f.where ?? ''}: ${f.detail}`)
-      req.sink.report(f)
-    },
-  }
+  const { sink, unread } = keepingUnread(req.sink)
   const { catalog, ...result } = await reduceInputs({ ...req, sink })
   if (result.usages.length > 1) {
     const list = [...result.principalsSeen]
@@ -87,14 +79,34 @@ export async function usageFromInputs(req: UsageRequest): Promise<UsageResult> {
   const usage =
     result.usages[0] ??
     (req.allowEmpty && req.principal ? emptyUsage(selectorLabel(req.principal)) : undefined)
-  if (!usage) {
-    const seen = [...result.principalsSeen.keys()]
-    const hint =
-      (seen.length ? `; principals seen: ${seen.sort().join(', ')}` : '') +
-      (unread.length ? `; inputs that could not be read:\n${unread.join('\n')}` : '')
-    throw new IamtrailError(`no events of the selected principal in the inputs and window${hint}`, 'user', 1)
-  }
+  if (!usage) throw noEvents('the selected principal', result.principalsSeen, unread)
   return { ...result, usage, catalog }
+}
+
+/** A sink that also keeps the inputs that could not be read, so that "no events" can say why. */
+export function keepingUnread(outer: FindingSink): { sink: FindingSink; unread: string[] } {
+  const unread: string[] = []
+  const sink: FindingSink = {
+    report(f) {
+      if (f.severity === 'error' && f.code.startsWith('input.'))
+        unread.push(`  ${f.where ?? ''}: ${f.detail}`)
+      outer.report(f)
+    },
+  }
+  return { sink, unread }
+}
+
+/** "No events of <whom>", with the principals the inputs did hold and the inputs that failed. */
+export function noEvents(
+  whom: string,
+  principalsSeen: ReadonlyMap<string, number>,
+  unread: string[],
+): IamtrailError {
+  const seen = [...principalsSeen.keys()]
+  const hint =
+    (seen.length ? `; principals seen: ${seen.sort().join(', ')}` : '') +
+    (unread.length ? `; inputs that could not be read:\n${unread.join('\n')}` : '')
+  return new IamtrailError(`no events of ${whom} in the inputs and window${hint}`, 'user', 1)
 }
 
 /** The single-threaded pass: today's path, and what --jobs 1 runs. */

@@ -183,7 +183,7 @@ describe('--follow over raw CloudTrail files', () => {
     expect(r.stderr).toContain(`Serverless: provider.iam.deploymentRole: ${serviceRole}`)
   })
 
-  it('aws cloudformation deploy --role-arn: CreateChangeSet passes the role: the deployer keeps PassRole, the role's CloudFormation sessions get the resources', async () => {
+  it("aws cloudformation deploy --role-arn: the deployer keeps PassRole on the service role, the role's CloudFormation sessions get the resources", async () => {
     const dev = userIdentity('deployer', 'AKIADEPLOYEREXAMPLE1')
     const serviceRole = `arn:aws:iam::${ACCOUNT}:role/stack-service-role`
     const cfnSession = {
@@ -287,6 +287,10 @@ describe('--follow over raw CloudTrail files', () => {
     const stdin = await runCli(['policy', '-', '--principal', DEV_ARN, '--follow', '-q'], { stdin: '' })
     expect(stdin.code).toBe(1)
     expect(stdin.stderr).toContain('cannot be read twice')
+    const missing = join(dir, 'no-such-file.json')
+    const unread = await runCli(['policy', missing, '--principal', DEV_ARN, '--follow', '-q'])
+    expect(unread.code).toBe(1)
+    expect(unread.stderr).toContain(`inputs that could not be read:\n  ${missing}: ENOENT`)
   })
 })
 
