@@ -24,7 +24,7 @@ import {
   type Member,
   requestMembers,
 } from './operations/botocore.js'
-import { PASS_ROLE_OVERRIDES, TRIGGERS } from './operations/overrides.js'
+import { ADDED_ACTIONS, PASS_ROLE_OVERRIDES, TRIGGERS } from './operations/overrides.js'
 import { readIamDatasetPassRoles, readSarOperations, type SarOperation } from './operations/sources.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -37,7 +37,8 @@ const TAG_ACTION =
 const TAGGING_OPERATION = /^(Tag|Untag|AddTags|RemoveTags|CreateTags|DeleteTags|CreateOrUpdateTags|ListTags)/
 /** Members that carry tags; not keys, filters, booleans or propagation switches. */
 function isTagMember(m: Member): boolean {
-  if (!/tag/i.test(m.name)) return false
+  // A tag member is named `tags…` or has a capitalised `Tag` in it: `stages` and `lifecycleStages` are not.
+  if (!/^tag|Tag/.test(m.name)) return false
   if (/keys?$|filters?$|propagate|copytags|enable|tagging(directive|count)|^tagkey/i.test(m.name))
     return false
   if (m.name === 'Tagging' || m.aliases.includes('x-amz-tagging')) return true
@@ -181,6 +182,22 @@ function addSar(op: SarOperation): void {
 }
 
 for (const op of sar) addSar(op)
+for (const a of ADDED_ACTIONS) {
+  for (const key of a.operations) {
+    const [prefix, operation] = key.split(':') as [string, string]
+    const list = entry(prefix, operation)
+    if (list.some((x) => x.action === a.action)) continue
+    stats.other++
+    list.push({
+      action: a.action,
+      purpose: 'other',
+      when: a.when,
+      ...(a.match ? { match: a.match } : {}),
+      ...(a.resource ? { resource: a.resource } : {}),
+      source: `override: ${a.reason}`,
+    })
+  }
+}
 stats.operations = [...table.values()].reduce((n, m) => n + m.size, 0)
 
 // iam:PassRole for operations the SAR tables here do not cover: the hand rules, then iam-dataset.

@@ -13,7 +13,7 @@ export interface TriggerOverride {
   when: string[]
   /** The member's string value must match (regular expression source). */
   match?: string
-  resource?: 'copy-source' | 'named'
+  resource?: 'copy-source' | 'named' | 'value'
   reason: string
 }
 
@@ -368,12 +368,10 @@ export const TRIGGERS: readonly TriggerOverride[] = [
   {
     action: 'codestar-connections:PassConnection',
     when: ['ConnectionArn'],
-    reason: 'a pipeline action that uses a CodeStar connection names it in its configuration',
-  },
-  {
-    action: 'codeconnections:PassConnection',
-    when: ['ConnectionArn'],
-    reason: 'a pipeline action that uses a CodeConnections connection names it in its configuration',
+    match: '^arn:[^:]+:(codestar-connections|codeconnections):',
+    resource: 'value',
+    reason:
+      'a pipeline action that uses a connection names it in its configuration (ConnectionArn), on that connection; CodeStar Connections was renamed CodeConnections, and a connection made under the new name has a codeconnections ARN',
   },
   {
     action: 'rds:DeleteDBInstance',
@@ -449,6 +447,22 @@ export const TRIGGERS: readonly TriggerOverride[] = [
     action: 'cognito-idp:GetWebACLForResource',
     operations: ['wafv2:GetWebACLForResource'],
     ...WEB_ACL('cognito-idp'),
+  },
+]
+
+/**
+ * Actions an operation authorizes that its SAR row does not list yet, each with its source. Applied
+ * only to the operations named.
+ */
+export const ADDED_ACTIONS: readonly (TriggerOverride & { operations: string[] })[] = [
+  {
+    action: 'codeconnections:PassConnection',
+    operations: ['codepipeline:CreatePipeline', 'codepipeline:UpdatePipeline'],
+    when: ['ConnectionArn'],
+    match: '^arn:[^:]+:codeconnections:',
+    resource: 'value',
+    reason:
+      'CodeStar Connections was renamed CodeConnections (CodePipeline user guide, connections); a connection made under the new name has a codeconnections ARN, and the SAR row still lists only codestar-connections:PassConnection, so both are granted on that connection',
   },
 ]
 

@@ -98,7 +98,7 @@ export class Inference {
           : m.purpose === 'primary'
             ? 'sar:operation'
             : `model:${service}:${m.action}`
-      grants.push(...this.resolveModelAction(m, id, event, values, findings))
+      grants.push(...this.resolveModelAction(m, id, event, values, findings, present))
     }
     return [...grants, ...this.ec2Tags(event)]
   }
@@ -109,11 +109,19 @@ export class Inference {
     event: CloudTrailEvent,
     values: () => EventValues,
     findings: Finding[],
+    present: unknown[] | undefined,
   ): MappedGrant[] {
     const [prefix, name] = m.action.split(':') as [string, string]
     const action = this.catalog.action(prefix, name)
     if (!action) return []
     const full = `${prefix}:${action.name}`
+    if (m.resource === 'value') {
+      const arns = [...new Set((present ?? []).filter((v): v is string => typeof v === 'string'))]
+      if (arns.length > 0)
+        return arns
+          .filter((a) => a.startsWith('arn:'))
+          .map((resource) => ({ action: full, resource, inferredBy: id, rule: id }))
+    }
     if (m.resource === 'copy-source') {
       const src = copySourceArn(event)
       if (src) return [{ action: full, resource: src, inferredBy: id, rule: id }]

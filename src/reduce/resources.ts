@@ -63,11 +63,30 @@ const ID_SHAPES: readonly { format: string; placeholder: string; shape: RegExp }
   },
 ]
 
+/**
+ * Documents AWS owns have no account in their ARN (`arn:aws:ssm:us-east-1::document/AWS-RunShellScript`):
+ * an ARN with the caller's account never matches them. botocore's CreateDocument documents the
+ * prefixes reserved for AWS's own documents (aws, amazon, amzn, AWSEC2, AWSConfigRemediation,
+ * AWSSupport), and the Systems Manager user guide says to leave the account out for them.
+ */
+const AWS_OWNED: readonly { format: string; placeholder: string; names: RegExp }[] = [
+  {
+    format: ':ssm:${Region}:${Account}:document/',
+    placeholder: 'DocumentName',
+    names: /^(aws|amazon|amzn)/i,
+  },
+]
+
 /** Per action: members that name a placeholder only there, and values AWS uses when one is left out. */
 const ACTION_MEMBERS: Readonly<
   Record<
     string,
-    { aliases?: Readonly<Record<string, readonly string[]>>; defaults?: Readonly<Record<string, string>> }
+    {
+      aliases?: Readonly<Record<string, readonly string[]>>
+      defaults?: Readonly<Record<string, string>>
+      /** Ids the call itself makes up: new on every run, so the grant is on any (`*`). */
+      generated?: readonly string[]
+    }
   >
 > = {
   // The final snapshot of a deleted cluster is a cluster snapshot (of an instance, a DB snapshot).
@@ -78,6 +97,10 @@ const ACTION_MEMBERS: Readonly<
   // StartSession without a document runs Session Manager's default shell document, and IAM
   // evaluates that document's ARN as well as the instance's.
   'ssm:StartSession': { defaults: { DocumentName: 'SSM-SessionManagerRunShell' } },
+  // An automation is authorized on its runbook and on the execution it starts, whose id the
+  // response makes up (the Systems Manager user guide grants automation-execution/* with it).
+  'ssm:StartAutomationExecution': { generated: ['AutomationExecutionId'] },
+  'ssm:StartChangeRequestExecution': { generated: ['AutomationExecutionId'] },
 }
 
 /**
@@ -261,7 +284,7 @@ export class ArnResolver {
       const fixed = builtin(p, event)
       let options: string[]
       if (fixed !== undefined) options = [fixed]
-      else if (GENERATED.has(p)) options = ['*']
+      else if (GENERATED.has(p) || extra?.generated?.includes(p)) options = ['*']
       else if (
         p === 'UserNameWithPath' &&
         lookup(v, ['userName']).length === 0 &&
@@ -277,9 +300,16 @@ export class ArnResolver {
           .map((s) => iamLiteral(normalize(p, s, v)))
         const fallback = extra?.defaults?.[p]
         if (options.length === 0 && fallback !== undefined) options = [fallback]
+        if (options.length === 0) options = ownName(p, event).map(iamLiteral)
         if (options.length === 0) return []
       }
-      results = results.flatMap((r) => options.map((o) => r.replace(`\${${p}}`, o)))
+      const owned = AWS_OWNED.find((o) => o.placeholder === p && f.format.includes(o.format))
+      results = results.flatMap((r) =>
+        options.map((o) => {
+          const arn = r.replace(`\${${p}}`, o)
+          return owned?.names.test(o) ? arn.replace(/^(arn:[^:]*:[^:]*:[^:]*:)[^:]*:/, '$1:') : arn
+        }),
+      )
     }
     return unique(results.filter((r) => f.regex.test(r)))
   }
@@ -306,6 +336,27 @@ export class ArnResolver {
     }
     return c
   }
+}
+
+/**
+ * The name a call gives the resource its own name is about, when the request calls it just `name`:
+ * CreateStateMachine's top-level `name` for `${StateMachineName}`, CreatePipeline's `pipeline.name`
+ * for `${PipelineName}`. Only where the placeholder is the operation's noun, so a `name` that names
+ * something else (a stage, a tag) never fills it.
+ */
+function ownName(placeholder: string, event: CloudTrailEvent): string[] {
+  const m = /^(.+)Name$/.exec(placeholder)
+  const noun = /^[A-Z][a-z]+([A-Z].*?)s?(\d{8})?$/.exec(event.eventName)?.[1]
+  if (!m || !noun || m[1]!.toLowerCase() !== noun.toLowerCase()) return []
+  const req = (event.requestParameters ?? {}) as Record<string, unknown>
+  const nested = req[lowerFirst(noun)]
+  const name =
+    typeof req.name === 'string'
+      ? req.name
+      : nested && typeof nested === 'object'
+        ? (nested as Record<string, unknown>).name
+        : undefined
+  return typeof name === 'string' && name !== '' ? [name] : []
 }
 
 function builtin(p: string, event: CloudTrailEvent): string | undefined {

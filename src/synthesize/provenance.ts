@@ -25,6 +25,11 @@ export interface Creation {
 /** Verbs whose noun the call brings into existence. `Put` creates only for the nouns listed below. */
 const CREATE_VERB = /^(Create|Run|Register|Allocate|Request|Import|Copy|Clone|Launch|Publish|Provision)(.+)$/
 const PUT_CREATES = new Set(['rule', 'parameter', 'secretvalue', 'object', 'metricalarm', 'loggroup'])
+/**
+ * `Start` creates a run (an automation execution, a build, a query, a session) whose id AWS makes
+ * up, new on every deploy; it does not create the instance or cluster StartInstances starts.
+ */
+const START_CREATES = /^Start((?:[A-Z][a-z]+)*(?:Execution|Build|Job|Query|Session))$/
 /** Lambda's event names carry API versions (`CreateFunction20150331`). */
 const API_VERSION = /\d{8}(v\d+)?$/
 
@@ -37,6 +42,7 @@ export function createdNoun(eventName: string): string | undefined {
   const m = CREATE_VERB.exec(name)
   let noun = m?.[2]
   if (!noun && name.startsWith('Put') && PUT_CREATES.has(name.slice(3).toLowerCase())) noun = name.slice(3)
+  if (!noun) noun = START_CREATES.exec(name)?.[1]
   if (!noun) return undefined
   const n = noun.toLowerCase().replace(/s$/, '')
   if (/tag$/.test(n)) return undefined

@@ -80,9 +80,41 @@ describe('resources the event names', () => {
         instanceIds: ['i-0123456789abcdef0'],
       }),
       [
-        `ssm:SendCommand arn:aws:ssm:${R}:document/AWS-RunShellScript`,
+        // AWS's own documents have no account in their ARN.
+        'ssm:SendCommand arn:aws:ssm:us-east-1::document/AWS-RunShellScript',
         `ssm:SendCommand arn:aws:ec2:${R}:instance/i-0123456789abcdef0`,
       ],
+    ],
+    [
+      call('ssm.amazonaws.com', 'SendCommand', {
+        documentName: 'deploy-app',
+        instanceIds: ['i-0123456789abcdef0'],
+      }),
+      [`ssm:SendCommand arn:aws:ssm:${R}:document/deploy-app`],
+    ],
+    [
+      call(
+        'ssm.amazonaws.com',
+        'StartAutomationExecution',
+        {
+          documentName: 'AWSSupport-TroubleshootSSH',
+          parameters: { InstanceId: ['i-0123456789abcdef0'] },
+        },
+        { responseElements: { automationExecutionId: '4105a4fc-f944-11e6-9d32-0123456789ab' } },
+      ),
+      [
+        'ssm:StartAutomationExecution arn:aws:ssm:us-east-1::document/AWSSupport-TroubleshootSSH',
+        // The execution it starts gets a new id on every run.
+        `ssm:StartAutomationExecution arn:aws:ssm:${R}:automation-execution/*`,
+      ],
+    ],
+    [
+      call('states.amazonaws.com', 'CreateStateMachine', {
+        name: 'orders-flow',
+        definition: 'HIDDEN_DUE_TO_SECURITY_REASONS',
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/orders-flow-role`,
+      }),
+      [`states:CreateStateMachine arn:aws:states:${R}:stateMachine:orders-flow`],
     ],
     [
       call('bedrock.amazonaws.com', 'InvokeModel', { modelId: 'anthropic.claude-3-haiku-20240307-v1:0' }),
@@ -135,6 +167,52 @@ describe('resources the event names', () => {
       }),
     )
     expect(got).toContain('ec2:RunInstances *')
+  })
+
+  it('a pipeline is named by pipeline.name, never by its stages or actions; its connection is passed on the connection', async () => {
+    const connection = (service: string) => `arn:aws:${service}:us-east-1:${ACCOUNT}:connection/0b8d-4c6e`
+    const pipeline = (service: string) =>
+      call('codepipeline.amazonaws.com', 'CreatePipeline', {
+        pipeline: {
+          name: 'orders',
+          roleArn: `arn:aws:iam::${ACCOUNT}:role/orders-pipeline`,
+          stages: [
+            {
+              name: 'Source',
+              actions: [
+                {
+                  name: 'Checkout',
+                  actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection' },
+                  configuration: {
+                    ConnectionArn: connection(service),
+                    FullRepositoryId: 'o/r',
+                    BranchName: 'main',
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      })
+    const old = await pairs(pipeline('codestar-connections'))
+    expect(old).toEqual(
+      expect.arrayContaining([
+        `codepipeline:CreatePipeline arn:aws:codepipeline:${R}:orders`,
+        `codestar-connections:PassConnection ${connection('codestar-connections')}`,
+      ]),
+    )
+    // No tags in the request: `stages` is not a tag member.
+    expect(old.filter((g) => g.endsWith(' *') || g.includes('TagResource') || g.includes(':Source'))).toEqual(
+      [],
+    )
+    expect(old.some((g) => g.startsWith('codeconnections:'))).toBe(false)
+    const renamed = await pairs(pipeline('codeconnections'))
+    expect(renamed).toEqual(
+      expect.arrayContaining([
+        `codestar-connections:PassConnection ${connection('codeconnections')}`,
+        `codeconnections:PassConnection ${connection('codeconnections')}`,
+      ]),
+    )
   })
 
   it('an SSM target that is not an EC2 instance id never becomes an instance ARN', async () => {

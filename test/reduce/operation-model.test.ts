@@ -44,7 +44,8 @@ function example(pattern: string): string {
   if (pattern === '\\bunmask\\(') return 'fields @timestamp, unmask(@message)'
   const literal = /^\^([\w-]+)\$$/.exec(pattern)?.[1]
   if (literal) return literal
-  const service = /:\[\^:\]\+:([a-z0-9-]+):/.exec(pattern)?.[1]
+  // `^arn:[^:]+:service:`, or the first of alternatives `^arn:[^:]+:(a|b):`.
+  const service = /:\[\^:\]\+:\(?([a-z0-9-]+)[|):]/.exec(pattern)?.[1]
   return `arn:aws:${service}:eu-west-1:${ACCOUNT}:thing/x`
 }
 

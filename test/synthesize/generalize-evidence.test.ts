@@ -132,6 +132,21 @@ describe('names that are not volatile', () => {
     // A failed create created nothing.
     expect(creationsOf({ ...run, errorCode: 'Client.UnauthorizedOperation' })).toEqual([])
   })
+
+  it('starting a run creates the run; starting an instance does not create the instance', () => {
+    const started = apiCall({
+      eventSource: 'codebuild.amazonaws.com',
+      eventName: 'StartBuild',
+      awsRegion: R,
+      requestParameters: { projectName: 'orders-build' },
+      responseElements: { build: { id: 'orders-build:4105a4fc-f944-11e6-9d32-0123456789ab' } },
+    })
+    expect(creationsOf(started).map((c) => [c.token, c.noun])).toEqual([
+      ['orders-build:4105a4fc-f944-11e6-9d32-0123456789ab', 'build'],
+    ])
+    const instances = ec2('StartInstances', { instancesSet: { items: [{ instanceId: 'i-0a7b3c9d1e5f24680' }] } })
+    expect(creationsOf(instances)).toEqual([])
+  })
 })
 
 describe('referenced resources keep their exact ARNs', () => {

@@ -28,8 +28,10 @@ export interface ModelAction {
    * `copy-source`: the resource is the copy source of a copy, not the event's own resource.
    * `named`: the resource is built from the names in the request, never taken from an ARN in it
    * (a restore writes the table it creates, not the source table its ARN names).
+   * `value`: the resource is the ARN the trigger member holds (a pipeline action's ConnectionArn,
+   * deep inside a free-form configuration map).
    */
-  resource?: 'copy-source' | 'named'
+  resource?: 'copy-source' | 'named' | 'value'
   /** `sar`, `iam-dataset`, `botocore`, or `override: <reason>`. */
   source: string
 }
