@@ -381,6 +381,20 @@ export const TRIGGERS: readonly TriggerOverride[] = [
       "a cluster's instances are deleted by their own DeleteDBInstance calls first (the request names none); only a Multi-AZ DB cluster deletes its members with it",
   },
   {
+    action: 'states:DescribeExecution',
+    operations: ['states:StartExecution'],
+    when: ['name'],
+    reason:
+      'the only StartExecution that reads an existing execution is a named one: botocore StartExecution documents that a call with the name and input of a running execution returns that execution (idempotency); an unnamed call gets a new id',
+  },
+  {
+    action: 'rds:CreateTenantDatabase',
+    operations: ['rds:CreateDBInstance'],
+    when: ['MultiTenant'],
+    reason:
+      'only an instance created in the multi-tenant configuration (MultiTenant, botocore CreateDBInstanceMessage) holds tenant databases',
+  },
+  {
     action: 'rds:DeleteTenantDatabase',
     operations: ['rds:DeleteDBInstance'],
     when: [],

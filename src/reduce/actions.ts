@@ -153,7 +153,8 @@ export function createEventMapper(catalog: Catalog): EventMapper {
         }
       }
       const granted = new Set(grants.map((g) => g.action.toLowerCase()))
-      grants.push(...inference.infer(model, key, event, values, findings, granted))
+      const own = new Set(grants.map((g) => g.resource).filter((r) => r !== '*'))
+      grants.push(...inference.infer(model, key, event, values, findings, granted, own))
       return { kind: 'mapped', grants: escapeEventNames(event, grants), findings }
     },
   }

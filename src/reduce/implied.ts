@@ -1,4 +1,4 @@
-import type { Catalog } from '../catalog/catalog.js'
+import type { ActionInfo, Catalog } from '../catalog/catalog.js'
 import type { CloudTrailEvent } from '../events/cloudtrail-event.js'
 import { type Finding, finding } from '../findings.js'
 import { accountOf, type EventValues, partitionOf } from './event-values.js'
@@ -77,6 +77,8 @@ export class Inference {
     values: () => EventValues,
     findings: Finding[],
     granted: ReadonlySet<string>,
+    /** The resources the call's own action acts on: what a create tags. */
+    own: ReadonlySet<string> = new Set(),
   ): MappedGrant[] {
     const grants: MappedGrant[] = []
     const service = key.replace('.amazonaws.com', '')
@@ -98,7 +100,7 @@ export class Inference {
           : m.purpose === 'primary'
             ? 'sar:operation'
             : `model:${service}:${m.action}`
-      grants.push(...this.resolveModelAction(m, id, event, values, findings, present))
+      grants.push(...this.resolveModelAction(m, id, event, values, findings, present, own))
     }
     return [...grants, ...this.ec2Tags(event)]
   }
@@ -110,6 +112,7 @@ export class Inference {
     values: () => EventValues,
     findings: Finding[],
     present: unknown[] | undefined,
+    own: ReadonlySet<string>,
   ): MappedGrant[] {
     const [prefix, name] = m.action.split(':') as [string, string]
     const action = this.catalog.action(prefix, name)
@@ -128,7 +131,14 @@ export class Inference {
       findings.push(finding('resource.unresolved', `${full}: no copy source in the request; granted on *`))
       return [{ action: full, resource: '*', inferredBy: id, rule: id, unresolved: true }]
     }
-    const r = this.resolver.resolve(prefix, action, event, values, m.resource === 'named')
+    const r = this.resolver.resolve(
+      prefix,
+      action,
+      event,
+      values,
+      m.resource === 'named',
+      tagsAtCreate(m) ? createdTypes(action, event.eventName, own) : undefined,
+    )
     const unresolved = 'problem' in r
     if (unresolved) findings.push(finding('resource.unresolved', r.problem))
     return r.arns.map((resource) => ({
@@ -237,6 +247,35 @@ export class Inference {
       rule: id,
     }))
   }
+}
+
+/**
+ * A tagging action triggered by the request's tags (not the tags a final snapshot copies): it tags
+ * what the call creates.
+ */
+function tagsAtCreate(m: ModelAction): boolean {
+  return m.purpose === 'tag' && (m.when ?? []).some((w) => /tag/i.test(w))
+}
+
+/**
+ * The resource types of a tagging action that the call creates, by the noun of its name
+ * (CreateService tags a `service`, CreateDistributionWithTags a `distribution`), so the tags of a
+ * create never land on every type the tagging action takes (CloudFront's six id-only types) or on
+ * the cluster it names. Only where the call's own action acts on that type, or on no resource at
+ * all (wildcard-only): CreateChangeSet's own action is on the stack its tags go to, so there the
+ * types the event names decide, as they do when no type has the noun's name.
+ */
+function createdTypes(action: ActionInfo, eventName: string, own: ReadonlySet<string>): string[] | undefined {
+  const noun = /^[A-Z][a-z]+([A-Z][A-Za-z]*?)(WithTags)?(\d{8}(v\d+)?)?$/.exec(eventName)?.[1]?.toLowerCase()
+  if (!noun) return undefined
+  const flat = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '')
+  const types = action.resourceTypes.filter((t) => flat(t.name) === noun).map((t) => t.name)
+  if (types.length === 0) return undefined
+  const onNoun = [...own].some((arn) => {
+    const resource = arn.split(':').slice(5).join(':')
+    return types.some((t) => resource.startsWith(`${t}/`) || resource.startsWith(`${t}:`))
+  })
+  return own.size === 0 || onNoun ? types : undefined
 }
 
 /** Values of the named fields anywhere in the request (case-insensitive), depth-first. */

@@ -14,6 +14,8 @@ export type Resolution = { arns: string[] } | { arns: ['*']; problem: string }
 /** Format placeholders whose request field has another name. */
 const ALIASES: Readonly<Record<string, readonly string[]>> = {
   AccessPointName: ['name'],
+  // A KMS alias ARN ends in the alias name itself (`…:alias/orders`), which the request calls aliasName.
+  Alias: ['aliasName'],
   AlarmName: ['alarmName', 'alarmNames'],
   ClusterSnapshotName: ['dBClusterSnapshotIdentifier', 'dbClusterSnapshotIdentifier'],
   ClusterName: ['clusterName', 'cluster', 'clusters'],
@@ -100,6 +102,8 @@ const ACTION_MEMBERS: Readonly<
   // An automation is authorized on its runbook and on the execution it starts, whose id the
   // response makes up (the Systems Manager user guide grants automation-execution/* with it).
   'ssm:StartAutomationExecution': { generated: ['AutomationExecutionId'] },
+  // A named StartExecution is idempotent: Step Functions looks up the execution of that name.
+  'states:DescribeExecution': { aliases: { ExecutionId: ['name'] } },
   'ssm:StartChangeRequestExecution': { generated: ['AutomationExecutionId'] },
 }
 
@@ -114,7 +118,7 @@ const INFERENCE_PROFILE_ID = /^(us|eu|apac|jp|au|ca|us-gov|global)\.(.+)$/
 const GENERATED = new Set(['Id', 'StackId'])
 /** Names that may contain slashes (log groups, parameters, object keys, paths); others stop at '/' so bucket ≠ object. */
 const PATH_LIKE =
-  /Path$|ObjectName$|Key$|Prefix$|ParameterName|LogGroupName|LogStreamName|RepositoryName|SecretId/
+  /^Alias$|Path$|ObjectName$|Key$|Prefix$|ParameterName|LogGroupName|LogStreamName|RepositoryName|SecretId/
 
 interface CompiledFormat {
   format: string
@@ -137,13 +141,16 @@ export class ArnResolver {
     event: CloudTrailEvent,
     values: () => EventValues,
     namesOnly = false,
+    /** Only these resource types (tag-on-create: the type the call creates). */
+    onlyTypes?: readonly string[],
   ): Resolution {
     if (action.resourceTypes.length === 0) return { arns: ['*'] } as { arns: string[] }
-    const required = action.resourceTypes.filter((r) => r.required)
-    const types = required.length > 0 ? required : action.resourceTypes
+    const all = onlyTypes ? action.resourceTypes.filter((r) => onlyTypes.includes(r.name)) : action.resourceTypes
+    const required = all.filter((r) => r.required)
+    const types = required.length > 0 ? required : all
     // With required types, the optional ones the event names by an unambiguous id (SendCommand's
     // instances next to its document) are evaluated too.
-    const optional = required.length > 0 ? action.resourceTypes.filter((r) => !r.required) : []
+    const optional = required.length > 0 ? all.filter((r) => !r.required) : []
     if (prefix === 'bedrock') {
       const models = this.bedrockModels(action, event, values())
       if (models.length) return { arns: models }
@@ -301,6 +308,7 @@ export class ArnResolver {
         const fallback = extra?.defaults?.[p]
         if (options.length === 0 && fallback !== undefined) options = [fallback]
         if (options.length === 0) options = ownName(p, event).map(iamLiteral)
+        if (options.length === 0) options = nameInArn(p, v.arns).map(iamLiteral)
         if (options.length === 0) return []
       }
       const owned = AWS_OWNED.find((o) => o.placeholder === p && f.format.includes(o.format))
@@ -359,6 +367,23 @@ function ownName(placeholder: string, event: CloudTrailEvent): string[] {
   return typeof name === 'string' && name !== '' ? [name] : []
 }
 
+/**
+ * `${StateMachineName}` from the state machine's ARN the request carries (`…:stateMachine:flow`):
+ * the name of a resource whose ARN the call names, for another resource type built from it (an
+ * execution of that state machine).
+ */
+function nameInArn(placeholder: string, arns: readonly string[]): string[] {
+  const m = /^(.+)Name$/.exec(placeholder)
+  if (!m) return []
+  const kind = m[1]!.toLowerCase()
+  const out: string[] = []
+  for (const arn of arns) {
+    const r = /^arn:[^:]*:[^:]*:[^:]*:[^:]*:([A-Za-z-]+)[:/]([^:/]+)$/.exec(arn)
+    if (r && r[1]!.toLowerCase().replace(/-/g, '') === kind) out.push(r[2]!)
+  }
+  return unique(out)
+}
+
 function builtin(p: string, event: CloudTrailEvent): string | undefined {
   if (p === 'Partition') return partitionOf(event)
   if (p === 'Region') return event.awsRegion
@@ -369,6 +394,7 @@ function builtin(p: string, event: CloudTrailEvent): string | undefined {
 function normalize(placeholder: string, value: string, v: EventValues): string {
   if (placeholder === 'ParameterNameWithoutLeadingSlash') return value.replace(/^\//, '')
   if (placeholder === 'QueueName') return value.split('/').pop() ?? value
+  if (placeholder === 'Alias') return value.replace(/^alias\//, '')
   if (placeholder.endsWith('NameWithPath')) {
     const path = lookup(v, ['path'])[0]
     return path && path !== '/' ? `${path.replace(/^\//, '')}${value}` : value

@@ -215,6 +215,83 @@ describe('resources the event names', () => {
     )
   })
 
+  it('a KMS alias call acts on the alias and its key', async () => {
+    const got = await pairs(
+      call('kms.amazonaws.com', 'CreateAlias', {
+        aliasName: 'alias/orders/data',
+        targetKeyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
+      }),
+    )
+    expect(got.sort()).toEqual([
+      `kms:CreateAlias arn:aws:kms:${R}:alias/orders/data`,
+      `kms:CreateAlias arn:aws:kms:${R}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+    ])
+  })
+
+  it('tags at create go on what the call creates, not on the cluster it names or every type TagResource takes', async () => {
+    const tags = [{ key: 'team', value: 'orders' }]
+    const service = await pairs(
+      call('ecs.amazonaws.com', 'CreateService', {
+        cluster: 'prod',
+        serviceName: 'web',
+        taskDefinition: 'web:3',
+        tags,
+      }),
+    )
+    expect(service.filter((g) => g.startsWith('ecs:TagResource'))).toEqual([
+      `ecs:TagResource arn:aws:ecs:${R}:service/prod/web`,
+    ])
+    // CreateDistribution acts on no resource; its tags go on the new distribution, whose id the
+    // response gives — never on anycast IP lists, trust stores or VPC origins.
+    const distribution = await pairs(
+      call('cloudfront.amazonaws.com', 'CreateDistributionWithTags', {
+        distributionConfigWithTags: {
+          distributionConfig: { callerReference: 'deploy-1', enabled: true },
+          tags: { items: tags },
+        },
+      }),
+    )
+    expect(distribution.filter((g) => g.startsWith('cloudfront:TagResource'))).toEqual([
+      'cloudfront:TagResource *',
+    ])
+    // CreateChangeSet's own action is on the stack its tags go to: the stack and the change set keep the tag.
+    const changeSet = await pairs(
+      call('cloudformation.amazonaws.com', 'CreateChangeSet', {
+        stackName: 'orders',
+        changeSetName: 'cs-1',
+        changeSetType: 'CREATE',
+        tags,
+      }),
+    )
+    expect(changeSet.filter((g) => g.startsWith('cloudformation:TagResource')).sort()).toEqual([
+      `cloudformation:TagResource arn:aws:cloudformation:${R}:changeSet/cs-1/*`,
+      `cloudformation:TagResource arn:aws:cloudformation:${R}:stack/orders/*`,
+    ])
+    const plain = await pairs(
+      call('rds.amazonaws.com', 'CreateDBInstance', { dBInstanceIdentifier: 'orders', tags }),
+    )
+    expect(plain.some((g) => g.startsWith('rds:CreateTenantDatabase'))).toBe(false)
+    // A multi-tenant instance also creates tenant databases.
+    const tenant = await pairs(
+      call('rds.amazonaws.com', 'CreateDBInstance', { dBInstanceIdentifier: 'orders', multiTenant: true }),
+    )
+    expect(tenant).toContain(`rds:CreateTenantDatabase arn:aws:rds:${R}:db:orders`)
+  })
+
+  it('a named StartExecution also describes the execution of that name; an unnamed one does not', async () => {
+    const machine = `arn:aws:states:${R}:stateMachine:orders-flow`
+    const named = await pairs(
+      call('states.amazonaws.com', 'StartExecution', {
+        stateMachineArn: machine,
+        name: 'release-42',
+        input: 'HIDDEN',
+      }),
+    )
+    expect(named).toContain(`states:DescribeExecution arn:aws:states:${R}:execution:orders-flow:release-42`)
+    const unnamed = await pairs(call('states.amazonaws.com', 'StartExecution', { stateMachineArn: machine }))
+    expect(unnamed).toEqual([`states:StartExecution ${machine}`])
+  })
+
   it('an SSM target that is not an EC2 instance id never becomes an instance ARN', async () => {
     const got = await pairs(call('ssm.amazonaws.com', 'StartSession', { target: 'mi-0123456789abcdef0' }))
     expect(got).toContain(`ssm:StartSession arn:aws:ssm:${R}:managed-instance/mi-0123456789abcdef0`)
