@@ -5,6 +5,8 @@
  * - `iamtrail policy` end to end (the built CLI, one principal) with --jobs 1 and --jobs 2,
  * with peak RSS for each; the latency to the first line of output for single recordings; and a CPU
  * profile of --jobs 1. Writes docs/benchmarks.md. A full run takes ~5 minutes once the corpora exist.
+ * `--base <rev>` also builds that revision (git archive into .bench/base-<sha>) and times it against
+ * this checkout at 290k events, in turns: how much slower or faster this work made iamtrail.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import {
@@ -32,6 +34,8 @@ if (!existsSync(amplify) || !existsSync(source)) {
   process.exit(1)
 }
 const quick = process.argv.includes('--quick')
+const baseAt = process.argv.indexOf('--base')
+const baseRev = baseAt > 0 ? process.argv[baseAt + 1] : undefined
 const corpora = [{ name: '290k', replicas: 100 }, ...(quick ? [] : [{ name: '2.9M', replicas: 1000 }])]
 const PRINCIPAL = 'arn:aws:iam::123837392027:user/bert-jan-p00'
 const REPEATS = quick ? 1 : 3
@@ -252,6 +256,58 @@ latency.push(
   `| 29,000 events (first lines of the 290k corpus), --principal | ${fmt(await firstLineMs(['policy', rec, '--principal', PRINCIPAL]))} ms |`,
 )
 
+/**
+ * The CLI of another revision, built apart (its sources from git, this checkout's node_modules): the
+ * "before" of a change, measured in the same run as the "after".
+ */
+function buildBase(rev: string): { sha: string; cli: string } {
+  const sha = execFileSync('git', ['rev-parse', '--short', rev], { cwd: root, encoding: 'utf8' }).trim()
+  const dir = join(root, '.bench', `base-${sha}`)
+  const cli = join(dir, 'dist', 'cli', 'main.js')
+  if (!existsSync(cli)) {
+    rmSync(dir, { recursive: true, force: true })
+    mkdirSync(dir, { recursive: true })
+    execFileSync('sh', ['-c', `git archive ${sha} | tar -x -C "${dir}"`], { cwd: root, stdio: 'inherit' })
+    execFileSync('ln', ['-s', join(root, 'node_modules'), join(dir, 'node_modules')])
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: dir, stdio: 'inherit' })
+  }
+  return { sha, cli }
+}
+
+const BASE_REPEATS = 7
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+/** Base and this checkout, --jobs 1, taking turns BASE_REPEATS times; medians, since both are noisy alike. */
+function againstBase(rev: string): string {
+  const { sha, cli } = buildBase(rev)
+  const lines: string[] = []
+  for (const layout of [
+    { label: 'S3 layout', path: join(root, '.bench', '290k', 'AWSLogs') },
+    { label: 'NDJSON.gz', path: join(root, '.bench', '290k', 'all_events.ndjson.gz') },
+  ]) {
+    const times: [number[], number[]] = [[], []]
+    for (let i = 0; i < BASE_REPEATS; i++) {
+      const args = policyArgs(layout.path, 1)
+      times[0].push(runOnce('node', [cli, ...args.slice(1)]).seconds)
+      times[1].push(runOnce('node', args).seconds)
+    }
+    const [b, h] = [median(times[0]), median(times[1])]
+    lines.push(
+      `| ${layout.label} | ${b.toFixed(2)} s | ${h.toFixed(2)} s | ${h > b ? '+' : ''}${(((h - b) / b) * 100).toFixed(1)}% |`,
+    )
+  }
+  return `## Against ${sha}
+
+\`npm run bench -- --base ${rev}\`: \`iamtrail policy\` on the 290k corpus, --jobs 1, revision ${sha} (built
+from git into .bench/base-${sha}) and this checkout taking turns ${BASE_REPEATS} times; median wall time
+(node's startup included).
+
+| layout | ${sha} | this checkout | change |
+|---|---:|---:|---:|
+${lines.join('\n')}
+`
+}
+const baseSection = baseRev ? againstBase(baseRev) : ''
+
 /** The CPU profile of --jobs 1 on the 290k corpus (main thread), top 10 by self time. */
 function profile(label: string, path: string): string {
   const dir = join(root, '.bench', 'profile', label)
@@ -300,6 +356,7 @@ ${notes.map((n) => `\n**Note:** ${n}\n`).join('')}
 |---|---|---:|---|---|---:|---|---:|
 ${rows.join('\n')}
 
+${baseSection}
 ## Reading the numbers
 
 - iamtrail can beat the floor: with \`--principal\`, log files and NDJSON lines that do not contain the

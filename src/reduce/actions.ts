@@ -83,81 +83,159 @@ export function primaryActions(
 export function createEventMapper(catalog: Catalog): EventMapper {
   const resolver = new ArnResolver(catalog)
   const inference = new Inference(catalog, resolver)
+  // What depends on the operation alone, worked out once per operation, not once per event: a
+  // deploy repeats a few dozen operations thousands of times.
+  const prefixesOf = new Map<string, readonly string[]>()
+  const primaryOf = new Map<string, PrimaryActions>()
+  const memo = new Map<string, EventMapping>()
+  const profileOps = new Map<string, boolean>()
+  const passesProfile = (event: CloudTrailEvent): boolean => {
+    const op = `${event.eventSource}:${event.eventName}`
+    let p = profileOps.get(op)
+    if (p === undefined) {
+      const model = operationModel(servicePrefixOf(event.eventSource), normalizedEventName(event))
+      p = model?.some((m) => m.instanceProfile) ?? false
+      profileOps.set(op, p)
+    }
+    return p
+  }
   return {
     profileRole: (profile, like) => inference.profileRole(profile, like),
     learnedProfiles: () => inference.learnedProfiles(),
     prefixesFor(event) {
-      const prefix = servicePrefixOf(event.eventSource)
-      const key = `${event.eventSource}:${normalizedEventName(event)}`
-      const extra = RENAMES[key]?.actions.map((a) => a.action.split(':')[0]!) ?? []
-      return [...new Set([prefix, 'iam', ...extra, ...modelPrefixes(prefix, normalizedEventName(event))])]
+      const op = `${event.eventSource}:${event.eventName}`
+      let prefixes = prefixesOf.get(op)
+      if (!prefixes) {
+        const prefix = servicePrefixOf(event.eventSource)
+        const name = normalizedEventName(event)
+        const extra =
+          RENAMES[`${event.eventSource}:${name}`]?.actions.map((a) => a.action.split(':')[0]!) ?? []
+        prefixes = [...new Set([prefix, 'iam', ...extra, ...modelPrefixes(prefix, name)])]
+        prefixesOf.set(op, prefixes)
+      }
+      return prefixes
     },
     map(event: CloudTrailEvent): EventMapping {
       const excluded = exclusionFor(event)
       if (excluded) return { kind: 'excluded', rule: excluded.id, reason: excluded.reason }
       inference.observe(event)
-      const prefix = servicePrefixOf(event.eventSource)
-      if (!catalog.service(prefix)) {
-        return {
-          kind: 'unmapped',
-          reason: `unknown eventSource ${event.eventSource}: no IAM service prefix '${prefix}'`,
-        }
+      // A call that passes an instance profile's role depends on what the stream has learned of
+      // that profile so far (its role may change between two calls): always mapped afresh.
+      const memoKey = passesProfile(event) ? undefined : memoKeyOf(event)
+      const hit = memoKey === undefined ? undefined : memo.get(memoKey)
+      if (hit) return hit
+      const mapping = mapOnce(event)
+      if (memoKey !== undefined) {
+        if (memo.size >= MEMO_ENTRIES) memo.clear()
+        memo.set(memoKey, mapping)
       }
-      const name = normalizedEventName(event)
-      const key = `${event.eventSource}:${name}`
-      let cached: EventValues | undefined
-      const values = () => {
-        cached ??= collectValues(event)
-        return cached
-      }
-      const findings: Finding[] = []
-      let grants: MappedGrant[]
-      const model = operationModel(prefix, name)
-      if (prefix === 'apigateway') {
-        const g = mapApiGateway(event, name, findings, model)
-        // A call with no verb route may still be authorized by a named action of the model
-        // (RejectDomainNameAccessAssociation by apigateway:RejectAccessAssociation).
-        const named = model?.some((m) => m.purpose === 'primary' && !/^apigateway:[A-Z]+$/.test(m.action))
-        if (!g && !named) return { kind: 'unmapped', reason: `no API Gateway verb for ${name}` }
-        grants = g ?? []
-      } else {
-        const { specs, ruleId } = primaryActions(catalog, event.eventSource, name, model)
-        grants = []
-        for (const spec of specs) {
-          const [p, a] = spec.action.split(':') as [string, string]
-          const info = catalog.action(p, a)
-          if (!info)
-            return {
-              kind: 'unmapped',
-              reason: `no IAM action ${p}:${a} in the Service Authorization Reference`,
-            }
-          const action = `${p}:${info.name}`
-          if (spec.resource === 'copy-source') {
-            const src = copySourceArn(event)
-            if (!src)
-              findings.push(
-                finding('resource.unresolved', `${action}: no copy source in the request; granted on *`),
-              )
-            grants.push(
-              src
-                ? { action, resource: src, rule: ruleId }
-                : { action, resource: '*', rule: ruleId, unresolved: true },
-            )
-            continue
-          }
-          const r = resolver.resolve(p, info, event, values)
-          if ('problem' in r) {
-            findings.push(finding('resource.unresolved', r.problem))
-            grants.push({ action, resource: '*', rule: ruleId, unresolved: true })
-          } else for (const resource of r.arns) grants.push({ action, resource, rule: ruleId })
-        }
-      }
-      const granted = new Set(grants.map((g) => g.action.toLowerCase()))
-      const own = new Set(grants.map((g) => g.resource).filter((r) => r !== '*'))
-      grants.push(...inference.infer(model, key, event, values, findings, granted, own))
-      return { kind: 'mapped', grants: escapeEventNames(event, grants), findings }
+      return mapping
     },
   }
+
+  function mapOnce(event: CloudTrailEvent): EventMapping {
+    const prefix = servicePrefixOf(event.eventSource)
+    if (!catalog.service(prefix)) {
+      return {
+        kind: 'unmapped',
+        reason: `unknown eventSource ${event.eventSource}: no IAM service prefix '${prefix}'`,
+      }
+    }
+    const name = normalizedEventName(event)
+    const key = `${event.eventSource}:${name}`
+    let cached: EventValues | undefined
+    const values = () => {
+      cached ??= collectValues(event)
+      return cached
+    }
+    const findings: Finding[] = []
+    let grants: MappedGrant[]
+    const model = operationModel(prefix, name)
+    if (prefix === 'apigateway') {
+      const g = mapApiGateway(event, name, findings, model)
+      // A call with no verb route may still be authorized by a named action of the model
+      // (RejectDomainNameAccessAssociation by apigateway:RejectAccessAssociation).
+      const named = model?.some((m) => m.purpose === 'primary' && !/^apigateway:[A-Z]+$/.test(m.action))
+      if (!g && !named) return { kind: 'unmapped', reason: `no API Gateway verb for ${name}` }
+      grants = g ?? []
+    } else {
+      // The catalog only grows (services load on demand), so an answer once given stays right.
+      let primary = primaryOf.get(key)
+      if (!primary) {
+        primary = primaryActions(catalog, event.eventSource, name, model)
+        primaryOf.set(key, primary)
+      }
+      const { specs, ruleId } = primary
+      grants = []
+      for (const spec of specs) {
+        const [p, a] = spec.action.split(':') as [string, string]
+        const info = catalog.action(p, a)
+        if (!info)
+          return {
+            kind: 'unmapped',
+            reason: `no IAM action ${p}:${a} in the Service Authorization Reference`,
+          }
+        const action = `${p}:${info.name}`
+        if (spec.resource === 'copy-source') {
+          const src = copySourceArn(event)
+          if (!src)
+            findings.push(
+              finding('resource.unresolved', `${action}: no copy source in the request; granted on *`),
+            )
+          grants.push(
+            src
+              ? { action, resource: src, rule: ruleId }
+              : { action, resource: '*', rule: ruleId, unresolved: true },
+          )
+          continue
+        }
+        const r = resolver.resolve(p, info, event, values)
+        if ('problem' in r) {
+          findings.push(finding('resource.unresolved', r.problem))
+          grants.push({ action, resource: '*', rule: ruleId, unresolved: true })
+        } else for (const resource of r.arns) grants.push({ action, resource, rule: ruleId })
+      }
+    }
+    const granted = new Set(grants.map((g) => g.action.toLowerCase()))
+    const own = new Set(grants.map((g) => g.resource).filter((r) => r !== '*'))
+    grants.push(...inference.infer(model, key, event, values, findings, granted, own))
+    return { kind: 'mapped', grants: escapeEventNames(event, grants), findings }
+  }
+}
+
+/**
+ * Deploys repeat the same call many times (CloudFormation and Terraform poll Describe* with the same
+ * request until a resource is ready), and a mapping depends only on what the call was, so one worked
+ * out is reused. Bounded: the memo is dropped when full, so memory does not grow with the events.
+ */
+const MEMO_ENTRIES = 4096
+/** Beyond this, the key costs more to build and keep than mapping again. */
+const MEMO_KEY_CHARS = 4096
+
+/**
+ * Everything of an event a mapping reads (never its time or id), or undefined when the call is not
+ * worth remembering. IAM's instance-profile calls teach the stream roles, so each is mapped afresh.
+ */
+function memoKeyOf(event: CloudTrailEvent): string | undefined {
+  if (event.eventSource === 'iam.amazonaws.com') return undefined
+  const u = event.userIdentity
+  const key = JSON.stringify([
+    event.eventSource,
+    event.eventName,
+    event.eventType,
+    event.awsRegion,
+    event.recipientAccountId,
+    u?.type,
+    u?.arn,
+    u?.accountId,
+    u?.sessionContext?.sessionIssuer?.arn,
+    event.errorCode,
+    event.errorMessage,
+    event.requestParameters,
+    event.responseElements,
+    event.resources,
+  ])
+  return key.length > MEMO_KEY_CHARS ? undefined : key
 }
 
 function mapApiGateway(

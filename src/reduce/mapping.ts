@@ -29,7 +29,7 @@ export type EventMapping =
 
 export interface EventMapper {
   /** IAM service prefixes this event may need loaded in the catalog before `map` is called. */
-  prefixesFor(event: CloudTrailEvent): string[]
+  prefixesFor(event: CloudTrailEvent): readonly string[]
   map(event: CloudTrailEvent): EventMapping
   /** The role of an instance profile, as learned from the whole stream. */
   profileRole?(profile: string, like: CloudTrailEvent | undefined): string | undefined

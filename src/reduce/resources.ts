@@ -17,6 +17,7 @@ const ALIASES: Readonly<Record<string, readonly string[]>> = {
   // A KMS alias ARN ends in the alias name itself (`…:alias/orders`), which the request calls aliasName.
   Alias: ['aliasName'],
   AlarmName: ['alarmName', 'alarmNames'],
+  GroupFriendlyName: ['autoScalingGroupName', 'autoScalingGroupNames'],
   ClusterSnapshotName: ['dBClusterSnapshotIdentifier', 'dbClusterSnapshotIdentifier'],
   ClusterName: ['clusterName', 'cluster', 'clusters'],
   ServiceName: ['serviceName', 'service', 'services'],
@@ -116,6 +117,14 @@ const INFERENCE_PROFILE_ID = /^(us|eu|apac|jp|au|ca|us-gov|global)\.(.+)$/
 
 /** Placeholders that hold a generated id a request never carries; a wildcard there names no other resource type. */
 const GENERATED = new Set(['Id', 'StackId'])
+/**
+ * Generated ids of one format only: an Auto Scaling group's ARN holds a UUID AWS gives it next to
+ * the name the request uses (`autoScalingGroup:*:autoScalingGroupName/web`, as the EC2 Auto
+ * Scaling user guide writes its policies); elsewhere `${GroupId}` is a name the request carries.
+ */
+const GENERATED_IN: readonly { format: string; placeholder: string }[] = [
+  { format: ':autoscaling:${Region}:${Account}:autoScalingGroup:', placeholder: 'GroupId' },
+]
 /** Names that may contain slashes (log groups, parameters, object keys, paths); others stop at '/' so bucket ≠ object. */
 const PATH_LIKE =
   /^Alias$|Path$|ObjectName$|Key$|Prefix$|ParameterName|LogGroupName|LogStreamName|RepositoryName|SecretId/
@@ -291,7 +300,12 @@ export class ArnResolver {
       const fixed = builtin(p, event)
       let options: string[]
       if (fixed !== undefined) options = [fixed]
-      else if (GENERATED.has(p) || extra?.generated?.includes(p)) options = ['*']
+      else if (
+        GENERATED.has(p) ||
+        extra?.generated?.includes(p) ||
+        GENERATED_IN.some((g) => g.placeholder === p && f.format.includes(g.format))
+      )
+        options = ['*']
       else if (
         p === 'UserNameWithPath' &&
         lookup(v, ['userName']).length === 0 &&

@@ -117,6 +117,16 @@ describe('resources the event names', () => {
       [`states:CreateStateMachine arn:aws:states:${R}:stateMachine:orders-flow`],
     ],
     [
+      call('autoscaling.amazonaws.com', 'UpdateAutoScalingGroup', {
+        autoScalingGroupName: 'web',
+        maxSize: 3,
+      }),
+      // The group's ARN holds a UUID AWS gave it; the name is the request's.
+      [
+        `autoscaling:UpdateAutoScalingGroup arn:aws:autoscaling:${R}:autoScalingGroup:*:autoScalingGroupName/web`,
+      ],
+    ],
+    [
       call('bedrock.amazonaws.com', 'InvokeModel', { modelId: 'anthropic.claude-3-haiku-20240307-v1:0' }),
       [
         'bedrock:InvokeModel arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0',
