@@ -299,7 +299,9 @@ function againstBase(rev: string): string {
 
 \`npm run bench -- --base ${rev}\`: \`iamtrail policy\` on the 290k corpus, --jobs 1, revision ${sha} (built
 from git into .bench/base-${sha}) and this checkout taking turns ${BASE_REPEATS} times; median wall time
-(node's startup included).
+(node's startup included). The amplified corpus repeats each call across its replicas (only the days
+shift), as a deploy's polling repeats Describe calls: the mapping memo makes a repeat cheap, and a corpus
+of all-distinct calls would gain less from it.
 
 | layout | ${sha} | this checkout | change |
 |---|---:|---:|---:|
