@@ -88,17 +88,6 @@ export function createEventMapper(catalog: Catalog): EventMapper {
   const prefixesOf = new Map<string, readonly string[]>()
   const primaryOf = new Map<string, PrimaryActions>()
   const memo = new Map<string, EventMapping>()
-  const profileOps = new Map<string, boolean>()
-  const passesProfile = (event: CloudTrailEvent): boolean => {
-    const op = `${event.eventSource}:${event.eventName}`
-    let p = profileOps.get(op)
-    if (p === undefined) {
-      const model = operationModel(servicePrefixOf(event.eventSource), normalizedEventName(event))
-      p = model?.some((m) => m.instanceProfile) ?? false
-      profileOps.set(op, p)
-    }
-    return p
-  }
   return {
     profileRole: (profile, like) => inference.profileRole(profile, like),
     learnedProfiles: () => inference.learnedProfiles(),
@@ -119,13 +108,14 @@ export function createEventMapper(catalog: Catalog): EventMapper {
       const excluded = exclusionFor(event)
       if (excluded) return { kind: 'excluded', rule: excluded.id, reason: excluded.reason }
       inference.observe(event)
-      // A call that passes an instance profile's role depends on what the stream has learned of
-      // that profile so far (its role may change between two calls): always mapped afresh.
-      const memoKey = passesProfile(event) ? undefined : memoKeyOf(event)
+      const memoKey = memoKeyOf(event)
       const hit = memoKey === undefined ? undefined : memo.get(memoKey)
       if (hit) return hit
+      const lookups = inference.profileLookups
       const mapping = mapOnce(event)
-      if (memoKey !== undefined) {
+      // A mapping that asked about an instance profile depends on what the stream has learned of it
+      // so far (its role may come later, or change between two calls): never reused.
+      if (memoKey !== undefined && inference.profileLookups === lookups) {
         if (memo.size >= MEMO_ENTRIES) memo.clear()
         memo.set(memoKey, mapping)
       }

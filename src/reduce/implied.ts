@@ -24,6 +24,11 @@ const HTTP_VERB = /^apigateway:(GET|POST|PUT|PATCH|DELETE)$/
 
 export class Inference {
   private readonly profileRoles = new Map<string, string>()
+  /**
+   * How many times a mapping asked what the stream knows of an instance profile: a mapping that did
+   * depends on the stream so far, and the mapper must not reuse it.
+   */
+  profileLookups = 0
 
   constructor(
     private readonly catalog: Catalog,
@@ -176,7 +181,9 @@ export class Inference {
     const roles = new Set<string>()
     const grants: MappedGrant[] = []
     for (const raw of raws.flatMap((v) => (Array.isArray(v) ? v : [v]))) {
-      if (m.instanceProfile) {
+      // A member that takes a role or an instance profile (Batch's instanceRole) may hold the profile.
+      if (m.instanceProfile || (typeof raw === 'string' && INSTANCE_PROFILE_ARN.test(raw))) {
+        this.profileLookups++
         const profile =
           typeof raw === 'string'
             ? raw
@@ -321,6 +328,7 @@ function triggered(params: unknown, m: ModelAction): unknown[] {
 }
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\//
+const INSTANCE_PROFILE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:instance-profile\//
 
 /** Every role ARN anywhere in the request (bounded depth), for PassRole whose member the model lacks. */
 function roleArnsIn(params: unknown): string[] {

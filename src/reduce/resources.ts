@@ -17,6 +17,7 @@ const ALIASES: Readonly<Record<string, readonly string[]>> = {
   // A KMS alias ARN ends in the alias name itself (`…:alias/orders`), which the request calls aliasName.
   Alias: ['aliasName'],
   AlarmName: ['alarmName', 'alarmNames'],
+  WorkGroupName: ['workGroup', 'workGroupName', 'name'],
   GroupFriendlyName: ['autoScalingGroupName', 'autoScalingGroupNames'],
   ClusterSnapshotName: ['dBClusterSnapshotIdentifier', 'dbClusterSnapshotIdentifier'],
   ClusterName: ['clusterName', 'cluster', 'clusters'],
@@ -154,7 +155,9 @@ export class ArnResolver {
     onlyTypes?: readonly string[],
   ): Resolution {
     if (action.resourceTypes.length === 0) return { arns: ['*'] } as { arns: string[] }
-    const all = onlyTypes ? action.resourceTypes.filter((r) => onlyTypes.includes(r.name)) : action.resourceTypes
+    const all = onlyTypes
+      ? action.resourceTypes.filter((r) => onlyTypes.includes(r.name))
+      : action.resourceTypes
     const required = all.filter((r) => r.required)
     const types = required.length > 0 ? required : all
     // With required types, the optional ones the event names by an unambiguous id (SendCommand's

@@ -127,6 +127,10 @@ describe('resources the event names', () => {
       ],
     ],
     [
+      call('athena.amazonaws.com', 'StartQueryExecution', { queryString: 'SELECT 1', workGroup: 'analysts' }),
+      [`athena:StartQueryExecution arn:aws:athena:${R}:workgroup/analysts`],
+    ],
+    [
       call('bedrock.amazonaws.com', 'InvokeModel', { modelId: 'anthropic.claude-3-haiku-20240307-v1:0' }),
       [
         'bedrock:InvokeModel arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0',
@@ -300,6 +304,27 @@ describe('resources the event names', () => {
     expect(named).toContain(`states:DescribeExecution arn:aws:states:${R}:execution:orders-flow:release-42`)
     const unnamed = await pairs(call('states.amazonaws.com', 'StartExecution', { stateMachineArn: machine }))
     expect(unnamed).toEqual([`states:StartExecution ${machine}`])
+  })
+
+  it('an instance profile in a member that takes a role or a profile passes the profile role', async () => {
+    const got = await pairs(
+      call('batch.amazonaws.com', 'CreateComputeEnvironment', {
+        computeEnvironmentName: 'ce',
+        type: 'MANAGED',
+        serviceRole: `arn:aws:iam::${ACCOUNT}:role/batch-service`,
+        computeResources: {
+          type: 'EC2',
+          instanceRole: `arn:aws:iam::${ACCOUNT}:instance-profile/batch-hosts`,
+        },
+      }),
+    )
+    expect(got).toEqual(
+      expect.arrayContaining([
+        `iam:PassRole arn:aws:iam::${ACCOUNT}:role/batch-service`,
+        // The profile's role is not in this event: granted on * and reported, until the stream shows it.
+        'iam:PassRole *',
+      ]),
+    )
   })
 
   it('an SSM target that is not an EC2 instance id never becomes an instance ARN', async () => {
