@@ -303,6 +303,11 @@ export class ArnResolver {
       const fixed = builtin(p, event)
       let options: string[]
       if (fixed !== undefined) options = [fixed]
+      else if (p === 'Id' && typedId(f.format, v).length > 0) options = typedId(f.format, v).map(iamLiteral)
+      else if (p.startsWith('TaskDefinition') && taskDefinitions(v).length > 0)
+        options = taskDefinitions(v).map((t) =>
+          p === 'TaskDefinitionFamilyName' ? iamLiteral(t.family) : t.revision,
+        )
       else if (
         GENERATED.has(p) ||
         extra?.generated?.includes(p) ||
@@ -382,6 +387,30 @@ function ownName(placeholder: string, event: CloudTrailEvent): string[] {
         ? (nested as Record<string, unknown>).name
         : undefined
   return typeof name === 'string' && name !== '' ? [name] : []
+}
+
+/**
+ * A bare `${Id}` is the id of the format's own type, which the request names `<type>Id`
+ * (`hostedzone/${Id}` ← hostedZoneId, `healthcheck/${Id}` ← healthCheckId); only when the request
+ * has none is it an id AWS makes up.
+ */
+function typedId(format: string, v: EventValues): string[] {
+  const type = /([A-Za-z-]+)[/:]\$\{Id\}/.exec(format)?.[1]
+  if (!type) return []
+  return lookup(v, [`${type.replace(/-/g, '')}Id`]).filter((id) => id !== '' && !id.startsWith('arn:'))
+}
+
+/**
+ * ECS names a task definition `family:revision`, or just `family` for its latest revision (which the
+ * request does not say: any revision of the family).
+ */
+function taskDefinitions(v: EventValues): { family: string; revision: string }[] {
+  return lookup(v, ['taskDefinition', 'family'])
+    .filter((t) => t !== '' && !t.startsWith('arn:'))
+    .map((t) => {
+      const [family, revision] = t.split(':')
+      return { family: family!, revision: revision && /^\d+$/.test(revision) ? revision : '*' }
+    })
 }
 
 /**

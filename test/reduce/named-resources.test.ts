@@ -131,6 +131,25 @@ describe('resources the event names', () => {
       [`athena:StartQueryExecution arn:aws:athena:${R}:workgroup/analysts`],
     ],
     [
+      call('route53.amazonaws.com', 'ChangeResourceRecordSets', {
+        hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+        changeBatch: {
+          changes: [{ action: 'UPSERT', resourceRecordSet: { name: 'a.example.com', type: 'A' } }],
+        },
+      }),
+      // The zone the request names, not every zone (`hostedzone/${Id}` is not an id AWS makes up here).
+      ['route53:ChangeResourceRecordSets arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ'],
+    ],
+    [
+      call('ecs.amazonaws.com', 'RunTask', { cluster: 'prod', taskDefinition: 'web:3' }),
+      [`ecs:RunTask arn:aws:ecs:${R}:task-definition/web:3`],
+    ],
+    [
+      // A bare family runs its latest revision, which the request does not name.
+      call('ecs.amazonaws.com', 'RunTask', { cluster: 'prod', taskDefinition: 'web' }),
+      [`ecs:RunTask arn:aws:ecs:${R}:task-definition/web:*`],
+    ],
+    [
       call('bedrock.amazonaws.com', 'InvokeModel', { modelId: 'anthropic.claude-3-haiku-20240307-v1:0' }),
       [
         'bedrock:InvokeModel arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0',
