@@ -388,6 +388,20 @@ export const TRIGGERS: readonly TriggerOverride[] = [
       'the only StartExecution that reads an existing execution is a named one: botocore StartExecution documents that a call with the name and input of a running execution returns that execution (idempotency); an unnamed call gets a new id',
   },
   {
+    action: 'rds:CreateDBInstance',
+    operations: ['rds:CreateDBCluster'],
+    when: ['DBClusterInstanceClass'],
+    reason:
+      'only a Multi-AZ DB cluster (the only kind with DBClusterInstanceClass, botocore CreateDBClusterMessage) creates its DB instances with it; an Aurora cluster gets its instances from CreateDBInstance calls of its own',
+  },
+  {
+    action: 'rds:ModifyDBInstance',
+    operations: ['rds:ModifyDBCluster'],
+    when: ['DBClusterInstanceClass', 'AllocatedStorage', 'Iops'],
+    reason:
+      'a modification a Multi-AZ DB cluster applies to its DB instances (their class, storage or IOPS; botocore ModifyDBClusterMessage); an Aurora cluster modifies its instances by their own calls',
+  },
+  {
     action: 'rds:CreateTenantDatabase',
     operations: ['rds:CreateDBInstance'],
     when: ['MultiTenant'],
