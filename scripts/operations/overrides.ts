@@ -214,9 +214,35 @@ export const TRIGGERS: readonly TriggerOverride[] = [
   },
   {
     action: 'rds:AddTagsToResource',
-    operations: ['rds:DeleteDBInstance'],
+    operations: ['rds:DeleteDBInstance', 'rds:DeleteDBCluster', 'rds:DeleteTenantDatabase'],
     when: ['FinalDBSnapshotIdentifier'],
     reason: 'the final snapshot is tagged (CopyTagsToSnapshot); no final snapshot, no tags',
+  },
+  {
+    action: 'rds:AddTagsToResource',
+    operations: ['rds:StopDBInstance'],
+    when: ['DBSnapshotIdentifier'],
+    reason: 'the snapshot a StopDBInstance takes is tagged; no snapshot named, no tags',
+  },
+  {
+    action: 'states:RevealSecrets',
+    operations: ['states:TestState'],
+    when: ['revealSecrets'],
+    reason: 'only a TestState that asks for secrets in the HTTP task result (revealSecrets, botocore TestStateInput)',
+  },
+  {
+    action: 's3express:GetLifecycleConfiguration',
+    operations: ['s3:GetBucketLifecycleConfiguration'],
+    when: ['bucketName', 'Bucket'],
+    match: '--x-s3$',
+    reason: 'only a directory bucket (its name ends in --x-s3) is an S3 Express One Zone bucket; a general purpose bucket is authorized by s3:GetLifecycleConfiguration alone',
+  },
+  {
+    action: 's3express:PutLifecycleConfiguration',
+    operations: ['s3:PutBucketLifecycleConfiguration'],
+    when: ['bucketName', 'Bucket'],
+    match: '--x-s3$',
+    reason: 'only a directory bucket (its name ends in --x-s3) is an S3 Express One Zone bucket; a general purpose bucket is authorized by s3:PutLifecycleConfiguration alone',
   },
   {
     action: 'rds:CreateDBSnapshot',

@@ -179,6 +179,11 @@ export function createEventMapper(catalog: Catalog): EventMapper {
           )
           continue
         }
+        const named = spec.member ? event.requestParameters?.[spec.member] : undefined
+        if (typeof named === 'string' && named.startsWith('arn:')) {
+          grants.push({ action, resource: named, rule: ruleId })
+          continue
+        }
         const r = resolver.resolve(p, info, event, values)
         if ('problem' in r) {
           findings.push(finding('resource.unresolved', r.problem))

@@ -346,6 +346,40 @@ describe('resources the event names', () => {
     )
   })
 
+  it('ReEncrypt reads from the source key and encrypts to the destination key, each on its own key', async () => {
+    const key = (id: string) => `arn:aws:kms:${R}:key/${id}`
+    const got = await pairs(
+      call('kms.amazonaws.com', 'ReEncrypt', {
+        sourceKeyId: key('0000abcd-12ab-34cd-56ef-1234567890ab'),
+        destinationKeyId: key('1234abcd-12ab-34cd-56ef-1234567890ab'),
+      }),
+    )
+    expect(got.sort()).toEqual([
+      `kms:ReEncryptFrom ${key('0000abcd-12ab-34cd-56ef-1234567890ab')}`,
+      `kms:ReEncryptTo ${key('1234abcd-12ab-34cd-56ef-1234567890ab')}`,
+    ])
+  })
+
+  it('actions the SAR lists for a variant of a call only for that variant', async () => {
+    // S3 Express One Zone only for a directory bucket.
+    expect(await pairs(call('s3.amazonaws.com', 'GetBucketLifecycle', { bucketName: 'assets' }))).toEqual([
+      's3:GetLifecycleConfiguration arn:aws:s3:::assets',
+    ])
+    expect(
+      await pairs(
+        call('s3.amazonaws.com', 'GetBucketLifecycleConfiguration', { bucketName: 'fast--use1-az4--x-s3' }),
+      ),
+    ).toContain(`s3express:GetLifecycleConfiguration arn:aws:s3express:${R}:bucket/fast--use1-az4--x-s3`)
+    // An Aurora cluster's delete without a final snapshot tags nothing and deletes no instance.
+    const aurora = await pairs(
+      call('rds.amazonaws.com', 'DeleteDBCluster', {
+        dBClusterIdentifier: 'orders',
+        skipFinalSnapshot: true,
+      }),
+    )
+    expect(aurora).toEqual([`rds:DeleteDBCluster arn:aws:rds:${R}:cluster:orders`])
+  })
+
   it('an SSM target that is not an EC2 instance id never becomes an instance ARN', async () => {
     const got = await pairs(call('ssm.amazonaws.com', 'StartSession', { target: 'mi-0123456789abcdef0' }))
     expect(got).toContain(`ssm:StartSession arn:aws:ssm:${R}:managed-instance/mi-0123456789abcdef0`)

@@ -7,6 +7,8 @@ export interface ActionSpec {
   action: string
   /** Where the resource comes from: the event's own resource (default) or the copy source of a copy. */
   resource?: 'event' | 'copy-source'
+  /** The request member that names this action's resource by ARN (ReEncrypt: From on the source key, To on the destination). */
+  member?: string
 }
 
 export interface RenameRule {
@@ -31,7 +33,10 @@ export const RENAMES: Readonly<Record<string, RenameRule>> = {
     ref: 'Bedrock user guide: conversation-inference (Converse API permissions)',
   },
   'kms.amazonaws.com:ReEncrypt': {
-    actions: [{ action: 'kms:ReEncryptFrom' }, { action: 'kms:ReEncryptTo' }],
+    actions: [
+      { action: 'kms:ReEncryptFrom', member: 'sourceKeyId' },
+      { action: 'kms:ReEncryptTo', member: 'destinationKeyId' },
+    ],
     reason: 'ReEncrypt needs both halves',
     ref: 'KMS developer guide: kms-api-permissions-reference',
   },
