@@ -225,6 +225,13 @@ export const TRIGGERS: readonly TriggerOverride[] = [
     reason: 'the snapshot a StopDBInstance takes is tagged; no snapshot named, no tags',
   },
   {
+    action: 'eks:CreateAccessEntry',
+    operations: ['eks:UpdateClusterConfig'],
+    when: ['accessConfig'],
+    reason:
+      'an UpdateClusterConfig creates access entries only when it changes the cluster access configuration (accessConfig: moving to the API authentication mode); a logging, VPC or upgrade-policy change creates none',
+  },
+  {
     action: 'states:RevealSecrets',
     operations: ['states:TestState'],
     when: ['revealSecrets'],

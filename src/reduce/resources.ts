@@ -377,7 +377,14 @@ export class ArnResolver {
 function ownName(placeholder: string, event: CloudTrailEvent): string[] {
   const m = /^(.+)Name$/.exec(placeholder)
   const noun = /^[A-Z][a-z]+([A-Z].*?)s?(\d{8})?$/.exec(event.eventName)?.[1]
-  if (!m || !noun || m[1]!.toLowerCase() !== noun.toLowerCase()) return []
+  // UpdateClusterConfig and UpdateClusterVersion act on the cluster their `name` names.
+  const own = noun?.replace(/(Config|Configuration|Version|Settings|Status)$/, '')
+  if (
+    !m ||
+    !noun ||
+    (m[1]!.toLowerCase() !== noun.toLowerCase() && m[1]!.toLowerCase() !== own?.toLowerCase())
+  )
+    return []
   const req = (event.requestParameters ?? {}) as Record<string, unknown>
   const nested = req[lowerFirst(noun)]
   const name =

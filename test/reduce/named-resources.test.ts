@@ -150,6 +150,10 @@ describe('resources the event names', () => {
       [`ecs:RunTask arn:aws:ecs:${R}:task-definition/web:*`],
     ],
     [
+      call('eks.amazonaws.com', 'UpdateClusterVersion', { name: 'prod', version: '1.31' }),
+      [`eks:UpdateClusterVersion arn:aws:eks:${R}:cluster/prod`],
+    ],
+    [
       call('bedrock.amazonaws.com', 'InvokeModel', { modelId: 'anthropic.claude-3-haiku-20240307-v1:0' }),
       [
         'bedrock:InvokeModel arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0',
@@ -378,6 +382,18 @@ describe('resources the event names', () => {
       }),
     )
     expect(aurora).toEqual([`rds:DeleteDBCluster arn:aws:rds:${R}:cluster:orders`])
+    // EKS access entries only when the access configuration changes.
+    const logging = await pairs(
+      call('eks.amazonaws.com', 'UpdateClusterConfig', { name: 'prod', logging: { clusterLogging: [] } }),
+    )
+    expect(logging).toEqual([`eks:UpdateClusterConfig arn:aws:eks:${R}:cluster/prod`])
+    const access = await pairs(
+      call('eks.amazonaws.com', 'UpdateClusterConfig', {
+        name: 'prod',
+        accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' },
+      }),
+    )
+    expect(access).toContain(`eks:CreateAccessEntry arn:aws:eks:${R}:cluster/prod`)
   })
 
   it('an SSM target that is not an EC2 instance id never becomes an instance ARN', async () => {

@@ -144,7 +144,9 @@ describe('names that are not volatile', () => {
     expect(creationsOf(started).map((c) => [c.token, c.noun])).toEqual([
       ['orders-build:4105a4fc-f944-11e6-9d32-0123456789ab', 'build'],
     ])
-    const instances = ec2('StartInstances', { instancesSet: { items: [{ instanceId: 'i-0a7b3c9d1e5f24680' }] } })
+    const instances = ec2('StartInstances', {
+      instancesSet: { items: [{ instanceId: 'i-0a7b3c9d1e5f24680' }] },
+    })
     expect(creationsOf(instances)).toEqual([])
   })
 })

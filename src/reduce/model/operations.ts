@@ -1586,7 +1586,7 @@ export const OPERATIONS: OperationTable = {
     "UpdateAccessEntry": ["eks:UpdateAccessEntry"],
     "UpdateAddon": ["eks:UpdateAddon",{"action":"iam:PassRole","purpose":"pass-role","when":["roleArn","serviceAccountRoleArn"],"condition":{"iam:PassedToService":["eks.amazonaws.com"]},"source":"sar; members: botocore, iam-dataset"}],
     "UpdateCapability": ["eks:UpdateCapability",{"action":"iam:PassRole","purpose":"pass-role","when":["role","roleArn"],"condition":{"iam:PassedToService":["eks.amazonaws.com"]},"source":"sar; members: botocore, iam-dataset"}],
-    "UpdateClusterConfig": [{"action":"eks:CreateAccessEntry","purpose":"other","source":"sar"},"eks:UpdateClusterConfig",{"action":"iam:PassRole","purpose":"pass-role","when":["nodeRoleArn"],"condition":{"iam:PassedToService":["ec2.amazonaws.com","eks.amazonaws.com"]},"source":"sar; members: botocore, iam-dataset"}],
+    "UpdateClusterConfig": [{"action":"eks:CreateAccessEntry","purpose":"other","when":["accessConfig"],"source":"sar; override: an UpdateClusterConfig creates access entries only when it changes the cluster access configuration (accessConfig: moving to the API authentication mode); a logging, VPC or upgrade-policy change creates none"},"eks:UpdateClusterConfig",{"action":"iam:PassRole","purpose":"pass-role","when":["nodeRoleArn"],"condition":{"iam:PassedToService":["ec2.amazonaws.com","eks.amazonaws.com"]},"source":"sar; members: botocore, iam-dataset"}],
     "UpdateClusterVersion": ["eks:UpdateClusterVersion"],
     "UpdateEksAnywhereSubscription": ["eks:UpdateEksAnywhereSubscription"],
     "UpdateNodegroupConfig": ["eks:UpdateNodegroupConfig"],
