@@ -68,6 +68,9 @@ const ROLE_DOC =
 export function carriesRole(name: string, type: string, documentation: string): boolean {
   if (type !== 'string' && type !== 'list:string') return false
   if (ROLE_NAME.test(name) && !/name$/i.test(name)) return true
+  // A role handed over by name (RDS's DomainIAMRoleName, "the name of the IAM role to use when
+  // making API calls to the Directory Service"); a bare RoleName names the role a call is about.
+  if (/.IAMRoleName$/i.test(name) && type === 'string') return true
   // An instance profile is not a role: its name would be taken for one (override instanceProfile).
   if (/instance profile/i.test(documentation)) return false
   return ROLE_DOC.test(documentation) && !/(name|id|policy|document)$/i.test(name)

@@ -235,21 +235,8 @@ export const TRIGGERS: readonly TriggerOverride[] = [
     action: 'states:RevealSecrets',
     operations: ['states:TestState'],
     when: ['revealSecrets'],
-    reason: 'only a TestState that asks for secrets in the HTTP task result (revealSecrets, botocore TestStateInput)',
-  },
-  {
-    action: 's3express:GetLifecycleConfiguration',
-    operations: ['s3:GetBucketLifecycleConfiguration'],
-    when: ['bucketName', 'Bucket'],
-    match: '--x-s3$',
-    reason: 'only a directory bucket (its name ends in --x-s3) is an S3 Express One Zone bucket; a general purpose bucket is authorized by s3:GetLifecycleConfiguration alone',
-  },
-  {
-    action: 's3express:PutLifecycleConfiguration',
-    operations: ['s3:PutBucketLifecycleConfiguration'],
-    when: ['bucketName', 'Bucket'],
-    match: '--x-s3$',
-    reason: 'only a directory bucket (its name ends in --x-s3) is an S3 Express One Zone bucket; a general purpose bucket is authorized by s3:PutLifecycleConfiguration alone',
+    reason:
+      'only a TestState that asks for secrets in the HTTP task result (revealSecrets, botocore TestStateInput)',
   },
   {
     action: 'rds:CreateDBSnapshot',

@@ -179,6 +179,18 @@ describe('resources the event names', () => {
     expect(got.filter((g) => g.endsWith(' *'))).toEqual([])
   })
 
+  it('a role handed over by name (RDS DomainIAMRoleName) is passed', async () => {
+    const got = await pairs(
+      call('rds.amazonaws.com', 'RestoreDBInstanceFromDBSnapshot', {
+        dBInstanceIdentifier: 'orders-restored',
+        dBSnapshotIdentifier: 'nightly',
+        domain: 'd-1234567890',
+        domainIAMRoleName: 'rds-directory-access',
+      }),
+    )
+    expect(got).toContain(`iam:PassRole arn:aws:iam::${ACCOUNT}:role/rds-directory-access`)
+  })
+
   it('RDS DeleteDBInstance with a final snapshot also creates that snapshot, on both ARNs', async () => {
     const got = await pairs(
       call('rds.amazonaws.com', 'DeleteDBInstance', {
@@ -365,15 +377,6 @@ describe('resources the event names', () => {
   })
 
   it('actions the SAR lists for a variant of a call only for that variant', async () => {
-    // S3 Express One Zone only for a directory bucket.
-    expect(await pairs(call('s3.amazonaws.com', 'GetBucketLifecycle', { bucketName: 'assets' }))).toEqual([
-      's3:GetLifecycleConfiguration arn:aws:s3:::assets',
-    ])
-    expect(
-      await pairs(
-        call('s3.amazonaws.com', 'GetBucketLifecycleConfiguration', { bucketName: 'fast--use1-az4--x-s3' }),
-      ),
-    ).toContain(`s3express:GetLifecycleConfiguration arn:aws:s3express:${R}:bucket/fast--use1-az4--x-s3`)
     // An Aurora cluster's delete without a final snapshot tags nothing and deletes no instance.
     const aurora = await pairs(
       call('rds.amazonaws.com', 'DeleteDBCluster', {

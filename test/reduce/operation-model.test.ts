@@ -44,9 +44,6 @@ function example(pattern: string): string {
   if (pattern === '\\bunmask\\(') return 'fields @timestamp, unmask(@message)'
   const literal = /^\^([\w-]+)\$$/.exec(pattern)?.[1]
   if (literal) return literal
-  // A name's ending (a directory bucket's --x-s3).
-  const suffix = /^([\w-]+)\$$/.exec(pattern)?.[1]
-  if (suffix) return `fast--use1-az4${suffix}`
   // `^arn:[^:]+:service:`, or the first of alternatives `^arn:[^:]+:(a|b):`.
   const service = /:\[\^:\]\+:\(?([a-z0-9-]+)[|):]/.exec(pattern)?.[1]
   return `arn:aws:${service}:eu-west-1:${ACCOUNT}:thing/x`
