@@ -217,6 +217,7 @@ export class ArnResolver {
     const f = this.format(prefix, typeName)
     if (!f) return []
     if (byIdOnly && !ID_SHAPES.some((s) => f.format.includes(s.format))) return []
+    if (prefix === 'events' && !onItsBus(typeName, values())) return []
     if (namesOnly) return this.fill(f, event, values(), ACTION_MEMBERS[`${prefix}:${actionName}`])
     const fromResources = (event.resources ?? [])
       .map((r) => r.ARN)
@@ -394,6 +395,17 @@ function ownName(placeholder: string, event: CloudTrailEvent): string[] {
         ? (nested as Record<string, unknown>).name
         : undefined
   return typeof name === 'string' && name !== '' ? [name] : []
+}
+
+/**
+ * An EventBridge rule's ARN has its bus in it only on a custom bus: a request on the default bus
+ * (no eventBusName, `default`, or the default bus's ARN) names `rule/<name>`, any other `rule/<bus>/<name>`.
+ */
+function onItsBus(typeName: string, v: EventValues): boolean {
+  if (typeName !== 'rule-on-default-event-bus' && typeName !== 'rule-on-custom-event-bus') return true
+  const bus = lookup(v, ['eventBusName'])[0]
+  const isDefault = bus === undefined || bus === 'default' || /:event-bus\/default$/.test(bus)
+  return (typeName === 'rule-on-default-event-bus') === isDefault
 }
 
 /**

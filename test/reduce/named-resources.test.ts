@@ -399,6 +399,16 @@ describe('resources the event names', () => {
     expect(access).toContain(`eks:CreateAccessEntry arn:aws:eks:${R}:cluster/prod`)
   })
 
+  it('an EventBridge rule on the default bus has no bus in its ARN; one on a custom bus has', async () => {
+    for (const bus of [undefined, 'default', `arn:aws:events:${R}:event-bus/default`])
+      expect(
+        await pairs(call('events.amazonaws.com', 'PutRule', { name: 'nightly', eventBusName: bus })),
+      ).toEqual([`events:PutRule arn:aws:events:${R}:rule/nightly`])
+    expect(
+      await pairs(call('events.amazonaws.com', 'PutRule', { name: 'orders', eventBusName: 'orders-bus' })),
+    ).toEqual([`events:PutRule arn:aws:events:${R}:rule/orders-bus/orders`])
+  })
+
   it('an SSM target that is not an EC2 instance id never becomes an instance ARN', async () => {
     const got = await pairs(call('ssm.amazonaws.com', 'StartSession', { target: 'mi-0123456789abcdef0' }))
     expect(got).toContain(`ssm:StartSession arn:aws:ssm:${R}:managed-instance/mi-0123456789abcdef0`)
